@@ -1,0 +1,229 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * writer.c - pack entries into 32 KiB journal blocks.
+ *
+ * The writer owns no memory: the caller hands it block buffers.  Every byte
+ * of a block before w->off has been written by the writer (headers, payload,
+ * PAD, zero tails), so the caller may submit [first dirty sector, w->off)
+ * once w->off is 4 KiB aligned (after jrbd_wr_pad() or a full block).
+ */
+#include "libjrbd.h"
+
+void jrbd_wr_init(struct jrbd_writer *w, u32 seed, struct jrbd_jpos pos,
+		  void *blk, u64 next_index, u64 last_term, u32 chain)
+{
+	memset(w, 0, sizeof(*w));
+	w->seed = seed;
+	w->seq = pos.seq;
+	w->off = pos.off;
+	w->blk = blk;
+	w->next_index = next_index;
+	w->last_term = last_term;
+	w->chain = chain;
+}
+
+int jrbd_wr_next_block(struct jrbd_writer *w, void *blk)
+{
+	if (!jrbd_wr_block_full(w))
+		return -EBUSY;
+	w->seq++;
+	w->off = 0;
+	w->blk = blk;
+	return 0;
+}
+
+u32 jrbd_wr_blocks_needed(const struct jrbd_writer *w, u32 payload_len)
+{
+	struct jrbd_jpos p = { .seq = w->seq, .off = w->off }, end;
+
+	p = jrbd_record_start(p);
+	end = jrbd_record_end(p, JRBD_ENTRY_HDR_SIZE + payload_len);
+	return (u32)(end.seq - w->seq);
+}
+
+int jrbd_wr_begin(struct jrbd_writer *w, struct jrbd_entry *e, u64 data_blocks)
+{
+	const char *why;
+	int r;
+
+	if (jrbd_wr_in_record(w))
+		return -EBUSY;
+	e->index = w->next_index;
+	if (e->term < w->last_term)
+		return -EINVAL;
+	r = jrbd_entry_check(e, data_blocks, &why);
+	if (r < 0)
+		return r;
+	e->chain_crc = 0;
+	jrbd_entry_hdr_encode(e, w->hdr);
+	e->chain_crc = jrbd_entry_chain(w->chain, w->hdr);
+	jrbd_entry_hdr_encode(e, w->hdr);
+
+	w->next_index++;
+	w->last_term = e->term;
+	w->chain = e->chain_crc;
+	w->rec_len = JRBD_ENTRY_HDR_SIZE + e->payload_len;
+	w->rec_left = w->rec_len;
+	w->hdr_left = JRBD_ENTRY_HDR_SIZE;
+	w->rec_opened = false;
+	return 0;
+}
+
+/* Zero the rest of the block if no fragment header fits there any more. */
+static void close_tail(struct jrbd_writer *w)
+{
+	u32 room = JRBD_JBLOCK_SIZE - w->off;
+
+	if (room < JRBD_FRAG_HDR_SIZE) {
+		memset(w->blk + w->off, 0, room);
+		w->off = JRBD_JBLOCK_SIZE;
+	}
+}
+
+static void open_frag(struct jrbd_writer *w)
+{
+	struct jrbd_frag f;
+	u32 space = JRBD_JBLOCK_SIZE - w->off - JRBD_FRAG_HDR_SIZE;
+	bool first = !w->rec_opened;
+	bool last = w->rec_left <= space;
+
+	f.crc = 0;
+	f.len = last ? w->rec_left : space;
+	f.type = first ? (last ? JRBD_FRAG_FULL : JRBD_FRAG_FIRST) :
+			 (last ? JRBD_FRAG_LAST : JRBD_FRAG_MIDDLE);
+	f.flags = 0;
+	f.seq = w->seq;
+	jrbd_frag_hdr_encode(&f, w->blk + w->off);
+	w->frag_hdr = w->off;
+	w->frag_left = f.len;
+	w->frag_open = true;
+	w->rec_opened = true;
+	w->off += JRBD_FRAG_HDR_SIZE;
+}
+
+static void close_frag(struct jrbd_writer *w)
+{
+	u8 *h = w->blk + w->frag_hdr;
+	u32 len = w->off - w->frag_hdr - JRBD_FRAG_HDR_SIZE;
+
+	jrbd_frag_set_crc(h, jrbd_frag_crc(w->seed, h, len));
+	w->frag_open = false;
+	if (!w->rec_left)
+		close_tail(w);
+}
+
+size_t jrbd_wr_put(struct jrbd_writer *w, const void *p, size_t len)
+{
+	const u8 *src = p;
+	size_t done = 0;
+	u32 n;
+
+	for (;;) {
+		if (!w->frag_open) {
+			if (!w->rec_left || jrbd_wr_block_full(w))
+				break;
+			if (!w->rec_opened) {
+				/* record start: the header must not cross 4 KiB */
+				u32 room = JRBD_SECTOR_SIZE - w->off % JRBD_SECTOR_SIZE;
+
+				if (room < JRBD_FRAG_HDR_SIZE) {
+					memset(w->blk + w->off, 0, room);
+					w->off += room;
+					if (jrbd_wr_block_full(w))
+						break;
+				}
+				w->rec_start.seq = w->seq;
+				w->rec_start.off = w->off;
+			}
+			open_frag(w);
+		}
+		if (w->hdr_left) {
+			n = w->hdr_left < w->frag_left ? w->hdr_left : w->frag_left;
+			memcpy(w->blk + w->off,
+			       w->hdr + JRBD_ENTRY_HDR_SIZE - w->hdr_left, n);
+			w->hdr_left -= n;
+		} else {
+			n = w->frag_left;
+			if (n > len - done)
+				n = len - done;
+			if (!n && w->frag_left)
+				break;	/* caller has no more bytes yet */
+			memcpy(w->blk + w->off, src + done, n);
+			done += n;
+		}
+		w->off += n;
+		w->frag_left -= n;
+		w->rec_left -= n;
+		if (!w->frag_left)
+			close_frag(w);
+	}
+	return done;
+}
+
+int jrbd_wr_append(struct jrbd_writer *w, struct jrbd_entry *e,
+		   const void *payload, u64 data_blocks,
+		   void *const *blocks, unsigned int n)
+{
+	const u8 *src = payload;
+	unsigned int used = 0;
+	size_t done = 0;
+	int r;
+
+	if (jrbd_wr_in_record(w))
+		return -EBUSY;
+	if (e->payload_len > JRBD_MAX_PAYLOAD)
+		return -EFBIG;
+	if (jrbd_wr_blocks_needed(w, e->payload_len) > n)
+		return -ENOSPC;
+	e->payload_crc = e->payload_len ? jrbd_crc32c_std(payload, e->payload_len) : 0;
+	r = jrbd_wr_begin(w, e, data_blocks);
+	if (r < 0)
+		return r;
+	for (;;) {
+		done += jrbd_wr_put(w, src + done, e->payload_len - done);
+		if (!jrbd_wr_in_record(w))
+			break;
+		jrbd_wr_next_block(w, blocks[used++]);
+	}
+	return used;
+}
+
+int jrbd_wr_pad(struct jrbd_writer *w)
+{
+	struct jrbd_frag f;
+	u32 room;
+
+	if (jrbd_wr_in_record(w))
+		return -EBUSY;
+	if (jrbd_wr_block_full(w))
+		return 0;
+	room = JRBD_SECTOR_SIZE - w->off % JRBD_SECTOR_SIZE;
+	if (room == JRBD_SECTOR_SIZE)
+		return 0;
+	if (room < JRBD_FRAG_HDR_SIZE) {
+		memset(w->blk + w->off, 0, room);
+	} else {
+		memset(w->blk + w->off, 0, room);
+		f.crc = 0;
+		f.len = room - JRBD_FRAG_HDR_SIZE;
+		f.type = JRBD_FRAG_PAD;
+		f.flags = 0;
+		f.seq = w->seq;
+		jrbd_frag_hdr_encode(&f, w->blk + w->off);
+		jrbd_frag_set_crc(w->blk + w->off,
+				  jrbd_frag_crc(w->seed, w->blk + w->off, f.len));
+	}
+	w->off += room;
+	return 0;
+}
+
+int jrbd_wr_seal(struct jrbd_writer *w)
+{
+	int r = jrbd_wr_pad(w);
+
+	if (r < 0)
+		return r;
+	if (!jrbd_wr_block_full(w))
+		memset(w->blk + w->off, 0, JRBD_JBLOCK_SIZE - w->off);
+	return 0;
+}

@@ -1,0 +1,197 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Generic netlink client for the jrbd family.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <netlink/netlink.h>
+#include <netlink/genl/genl.h>
+#include <netlink/genl/ctrl.h>
+#include <linux/netlink.h>
+#include "jrbd_nl.h"
+
+struct nla_policy jrbd_nl_policy[JRBD_A_MAX + 1] = {
+#define JRBD_U_POLICY(n, t, l, d) [JRBD_A_##n] = { .type = t, .maxlen = l },
+	JRBD_GENL_ATTRS(JRBD_U_POLICY)
+#undef JRBD_U_POLICY
+};
+
+const char *const jrbd_nl_attr_name[JRBD_A_MAX + 1] = {
+#define JRBD_U_NAME(n, t, l, d) [JRBD_A_##n] = #n,
+	JRBD_GENL_ATTRS(JRBD_U_NAME)
+#undef JRBD_U_NAME
+};
+
+int jrbd_nl_open(struct jrbd_nl **out)
+{
+	struct jrbd_nl *nl;
+	int r;
+
+	nl = calloc(1, sizeof(*nl));
+	if (!nl)
+		return -ENOMEM;
+	nl->sock = nl_socket_alloc();
+	if (!nl->sock) {
+		r = -ENOMEM;
+		goto err_free;
+	}
+	r = genl_connect(nl->sock);
+	if (r < 0) {
+		r = -ECONNREFUSED;
+		goto err_sock;
+	}
+	/* Ask for extended ACKs so the kernel's error messages reach us. */
+	r = 1;
+	setsockopt(nl_socket_get_fd(nl->sock), SOL_NETLINK, NETLINK_EXT_ACK,
+		   &r, sizeof(r));
+	nl->family = genl_ctrl_resolve(nl->sock, JRBD_GENL_NAME);
+	if (nl->family < 0) {
+		r = -ENOENT;
+		goto err_sock;
+	}
+	nl->events_group = genl_ctrl_resolve_grp(nl->sock, JRBD_GENL_NAME,
+						 JRBD_GENL_MCGRP_EVENTS);
+	if (nl->events_group < 0) {
+		r = -ENOENT;
+		goto err_sock;
+	}
+	*out = nl;
+	return 0;
+
+err_sock:
+	nl_socket_free(nl->sock);
+err_free:
+	free(nl);
+	return r;
+}
+
+void jrbd_nl_close(struct jrbd_nl *nl)
+{
+	if (!nl)
+		return;
+	nl_socket_free(nl->sock);
+	free(nl);
+}
+
+struct nl_msg *jrbd_nl_msg(struct jrbd_nl *nl, int cmd, int flags)
+{
+	struct nl_msg *msg = nlmsg_alloc();
+
+	if (!msg)
+		return NULL;
+	if (!genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, nl->family, 0,
+			 flags, cmd, JRBD_GENL_VERSION)) {
+		nlmsg_free(msg);
+		return NULL;
+	}
+	return msg;
+}
+
+struct jrbd_nl_reply {
+	struct jrbd_nl *nl;
+	struct nl_msg *msg;	/* the (first) reply, referenced */
+	int r;
+	bool done;
+};
+
+static int jrbd_nl_valid_cb(struct nl_msg *msg, void *arg)
+{
+	struct jrbd_nl_reply *rep = arg;
+
+	if (!rep->msg) {
+		nlmsg_get(msg);
+		rep->msg = msg;
+	}
+	return NL_OK;
+}
+
+static int jrbd_nl_ack_cb(struct nl_msg *msg, void *arg)
+{
+	struct jrbd_nl_reply *rep = arg;
+
+	rep->done = true;
+	return NL_STOP;
+}
+
+/*
+ * An error reply: keep its errno and the extack message
+ * (NLMSGERR_ATTR_MSG) that follows the echoed request header.
+ */
+static int jrbd_nl_error_cb(struct sockaddr_nl *nla, struct nlmsgerr *err,
+			    void *arg)
+{
+	struct jrbd_nl_reply *rep = arg;
+	struct nlmsghdr *nlh = (struct nlmsghdr *)err - 1;
+	struct nlattr *attrs, *a;
+	int len, rem, ack_len = sizeof(*nlh) + sizeof(*err);
+
+	rep->r = err->error < 0 ? err->error : -EPROTO;
+	rep->done = true;
+	if (!(nlh->nlmsg_flags & NLM_F_ACK_TLVS))
+		return NL_STOP;
+	if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
+		ack_len += err->msg.nlmsg_len - sizeof(*nlh);
+	if ((int)nlh->nlmsg_len <= ack_len)
+		return NL_STOP;
+	attrs = (struct nlattr *)((char *)nlh + ack_len);
+	len = nlh->nlmsg_len - ack_len;
+	nla_for_each_attr(a, attrs, len, rem) {
+		if (nla_type(a) == NLMSGERR_ATTR_MSG)
+			snprintf(rep->nl->errmsg, sizeof(rep->nl->errmsg),
+				 "%.*s", nla_len(a), (const char *)nla_data(a));
+	}
+	return NL_STOP;
+}
+
+int jrbd_nl_request(struct jrbd_nl *nl, struct nl_msg *msg,
+		    struct nl_msg **reply, struct nlattr *tb[JRBD_A_MAX + 1])
+{
+	struct jrbd_nl_reply rep = { .nl = nl };
+	struct nl_cb *cb;
+	int r;
+
+	nl->errmsg[0] = '\0';
+	cb = nl_cb_clone(nl_socket_get_cb(nl->sock));
+	if (!cb) {
+		nlmsg_free(msg);
+		return -ENOMEM;
+	}
+	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, jrbd_nl_valid_cb, &rep);
+	nl_cb_set(cb, NL_CB_ACK, NL_CB_CUSTOM, jrbd_nl_ack_cb, &rep);
+	nl_cb_err(cb, NL_CB_CUSTOM, jrbd_nl_error_cb, &rep);
+
+	r = nl_send_auto(nl->sock, msg);
+	nlmsg_free(msg);
+	if (r < 0) {
+		r = -EIO;
+		goto out;
+	}
+	while (!rep.done) {
+		r = nl_recvmsgs(nl->sock, cb);
+		if (r < 0 && !rep.done) {
+			r = -EIO;
+			goto out;
+		}
+	}
+	r = rep.r;
+	if (r == 0 && reply) {
+		if (!rep.msg) {
+			r = -ENODATA;
+		} else if (genlmsg_parse(nlmsg_hdr(rep.msg), 0, tb, JRBD_A_MAX,
+					 jrbd_nl_policy) < 0) {
+			snprintf(nl->errmsg, sizeof(nl->errmsg),
+				 "malformed reply from the kernel");
+			r = -EBADMSG;
+		} else {
+			*reply = rep.msg;
+			rep.msg = NULL;
+		}
+	}
+out:
+	if (rep.msg)
+		nlmsg_free(rep.msg);
+	nl_cb_put(cb);
+	return r;
+}
