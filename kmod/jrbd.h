@@ -2,20 +2,50 @@
 /*
  * jrbd: journaled, replicated block device -- private module header.
  *
- * One .c file per concern (STYLE rule 1): main.c (module init, parameters),
- * netlink.c (the generic netlink family).  Later stages add the device
- * lifecycle, bio submission, journal writer, checkpointer and recovery.
+ * One .c file per concern (STYLE rule 1):
+ *	main.c		module init, parameters
+ *	device.c	device lifecycle: create, remove, open/release
+ *	bio.c		bio submission: the write and read paths
+ *	journal.c	the journal writer: commit stage, block I/O, superblock
+ *	checkpoint.c	the checkpointer: committed entries to the data area
+ *	recovery.c	recovery scan at create, the W7 seal
+ *	netlink.c	the generic netlink family
+ *	compat/		kernel-version differences
+ *	libjrbd/	the shared, pure format library
+ *
+ * The pipeline (Documentation/design.md has the whole story):
+ *
+ *   submit_bio -> jrbd_write(): entry copied into the in-memory journal
+ *      ring under ->jlock, index updated, bio queued on ->pending
+ *   commit stage (jrbd%d-commit): writes the new journal bytes, flushes
+ *      when someone needs durability, moves written/durable/commit and
+ *      completes bios
+ *   checkpoint stage (jrbd%d-ckpt): writes committed entries home, flushes,
+ *      drops them from the index, moves the tail in the superblock
  */
 #ifndef JRBD_H
 #define JRBD_H
 
 #include <linux/module.h>
 #include <linux/mutex.h>
+#include <linux/rwsem.h>
+#include <linux/xarray.h>
+#include <linux/workqueue.h>
+#include <linux/wait.h>
+#include <linux/bio.h>
+#include <linux/mempool.h>
 #include "compat.h"
+#include "libjrbd.h"
 #include <jrbd/jrbd_genl.h>
 #include <jrbd/jrbd_version.h>
 
-#define JRBD_NAME "jrbd"
+#define JRBD_NAME		"jrbd"
+#define JRBD_NAME_LEN		32
+#define JRBD_MAX_MINORS		1024	/* devices at once */
+
+/* Per-block sectors. */
+#define JRBD_BLOCK_SECTORS	(JRBD_BLOCK_SIZE >> SECTOR_SHIFT)
+#define JRBD_MAX_DISCARD_BLOCKS	2048u	/* 8 MiB per discard entry */
 
 /*
  * Module-wide state.  Set up once in jrbd_init() before anything is
@@ -26,16 +56,202 @@ struct jrbd_module {
 	/*
 	 * Serialises every control operation (netlink doit/dumpit that
 	 * changes or walks the device set) -- like dm's _hash_lock.
-	 * Protects: ->dev_count.
 	 */
 	struct mutex ctl_lock;
-	unsigned int dev_count;	/* protected by ->ctl_lock */
+	struct list_head devices;	/* protected by ->ctl_lock */
+	unsigned int dev_count;		/* protected by ->ctl_lock */
+	struct ida minors;		/* has its own lock */
 };
 
 extern struct jrbd_module jrbd_mod;
 
+/* What netlink asks for (null_blk's nullb_device): fixed after create. */
+struct jrbd_dev_cfg {
+	char name[JRBD_NAME_LEN];
+	char backing_path[256];
+};
+
+/*
+ * One journal entry that is not yet checkpointed.  Lives on ->live in log
+ * order; the index points at it for each block it is the newest version
+ * of.  Freed by the checkpointer with ->reclaim_sem held for writing.
+ */
+struct jrbd_jentry {
+	struct list_head node;		/* on jrbd_dev.live, under ->jlock */
+	u64 index;
+	u64 term;
+	u64 lba;
+	u32 nr_blocks;
+	u32 chain_crc;
+	u8 kind;
+	struct jrbd_jpos start;		/* its first fragment header */
+};
+
+/* A write bio waiting for its entry to be written or committed. */
+struct jrbd_wait {
+	struct list_head node;
+	struct bio *bio;
+	u64 index;		/* entry that must be written / committed */
+	bool durable;		/* REQ_FUA / REQ_PREFLUSH: wait for commit */
+};
+
+struct jrbd_stats {
+	atomic64_t reads, writes, flushes, bytes_read, bytes_written;
+	atomic64_t journal_writes, ckpt_rounds, ckpt_blocks, space_waits;
+};
+
+struct jrbd_recovery_info {
+	u64 entries;
+	u64 bytes;
+	u64 usecs;
+	const char *stop;	/* static string from the scanner */
+};
+
+struct jrbd_dev {
+	struct jrbd_dev_cfg cfg;	/* fixed after create */
+	struct list_head node;		/* on jrbd_mod.devices, under ctl_lock */
+	int minor;
+	struct gendisk *disk;
+	struct jrbd_bdev backing;
+	struct bio_set bs;		/* splits of user bios */
+	mempool_t *page_pool;		/* checkpoint bounce pages */
+
+	/* Geometry and identity from the superblock, fixed after create. */
+	struct jrbd_geom geom;
+	u32 seed;			/* jrbd_cluster_seed(cluster_uuid) */
+
+	/*
+	 * The superblock as last written (->sb.generation), and the buffer
+	 * it is encoded in.  Protected by ->sb_lock, which also serialises
+	 * superblock writes (rule W5).
+	 */
+	struct mutex sb_lock;
+	struct jrbd_sb sb;
+	void *sb_buf;
+
+	/*
+	 * The journal ring lives in memory, one 32 KiB buffer per slot
+	 * (like dm-integrity's journal): writers copy into it, the commit
+	 * stage writes it out, readers and the checkpointer copy out of it.
+	 * The buffers themselves are fixed for the device's life; a slot's
+	 * contents change only when the writer reuses it, which it does only
+	 * past the durable tail.
+	 */
+	void **ring;
+
+	/*
+	 * ->jlock protects the writer state and everything up to the
+	 * checkpoint fields below.  It is a mutex: writers sleep on
+	 * ->space_wq for journal space with it released.
+	 */
+	struct mutex jlock;
+	struct jrbd_writer w;		/* the appender; ->w.seq = head */
+	struct jrbd_jpos submitted;	/* journal bytes handed to the disk */
+	struct list_head live;		/* jrbd_jentry, log order */
+	u64 live_count;
+	struct list_head pending;	/* jrbd_wait not yet in a batch */
+	struct list_head committing;	/* jrbd_wait waiting for commit */
+	bool flush_wanted;		/* someone needs durability */
+	u64 written_index;		/* journal writes completed */
+	u64 durable_index;		/* ... and flushed */
+	u64 commit_index;		/* committed (single node: durable) */
+	u64 ckpt_index;			/* written home, tail moved past */
+	u64 term;			/* term new entries get */
+	struct jrbd_jpos tail;		/* durable tail (superblock) */
+	wait_queue_head_t space_wq;	/* writers waiting for the tail */
+
+	/*
+	 * Readers of journal-resident blocks hold ->reclaim_sem for reading
+	 * from index lookup to the end of the copy; the checkpointer holds it
+	 * for writing while it removes entries from the index and frees
+	 * them.  So an entry a reader found stays valid while it copies.
+	 */
+	struct rw_semaphore reclaim_sem;
+	/* 4 KiB block -> newest jrbd_jentry still in the journal. */
+	struct xarray index;
+
+	struct workqueue_struct *commit_wq;	/* jrbd%d-commit */
+	struct workqueue_struct *ckpt_wq;	/* jrbd%d-ckpt */
+	struct work_struct commit_work;
+	u64 flushed_seq;	/* journal flushed up to here; commit stage only */
+	struct work_struct ckpt_work;
+	struct delayed_work tick;		/* periodic commit + checkpoint */
+	/* Checkpoint requests: forced full checkpoint waiters. */
+	wait_queue_head_t ckpt_wq_head;
+	atomic_t ckpt_force;
+
+	/*
+	 * Sticky error (STYLE rule 5): the first I/O or metadata error wins
+	 * (cmpxchg), is logged once, and fails every later write.  Reads keep
+	 * working from what is known good.
+	 */
+	int error;
+
+	/* Openers and removal, protected by ->open_lock. */
+	spinlock_t open_lock;
+	unsigned int open_count;
+	bool removing;
+
+	struct jrbd_stats stats;
+	struct jrbd_recovery_info rec;
+};
+
+static inline void *jrbd_slot(struct jrbd_dev *d, u64 seq)
+{
+	return d->ring[seq % d->geom.journal_blocks];
+}
+
+static inline sector_t jrbd_data_sector(struct jrbd_dev *d, u64 lba)
+{
+	return (d->geom.data_offset >> SECTOR_SHIFT) + lba * JRBD_BLOCK_SECTORS;
+}
+
+static inline u64 jrbd_journal_used(struct jrbd_dev *d)
+{
+	return d->w.seq - d->tail.seq + 1;
+}
+
+/* main.c */
+/* (module parameters only) */
+
+/* device.c */
+int jrbd_dev_create(const struct jrbd_dev_cfg *cfg, struct jrbd_dev **out,
+		    struct netlink_ext_ack *extack);
+int jrbd_dev_remove(struct jrbd_dev *d, struct netlink_ext_ack *extack);
+struct jrbd_dev *jrbd_dev_find(const char *name);
+void jrbd_dev_error(struct jrbd_dev *d, int err, const char *what);
+static inline int jrbd_dev_failed(struct jrbd_dev *d)
+{
+	return READ_ONCE(d->error);
+}
+
+/* bio.c */
+void jrbd_submit_bio(struct bio *bio);
+
+/* journal.c */
+int jrbd_journal_alloc(struct jrbd_dev *d);
+void jrbd_journal_free(struct jrbd_dev *d);
+void jrbd_commit_work(struct work_struct *work);
+void jrbd_journal_copy(struct jrbd_dev *d, const struct jrbd_jentry *je,
+		       u32 rec_off, void *dst, u32 len);
+void jrbd_kick_commit(struct jrbd_dev *d);
+int jrbd_sync_io(struct jrbd_dev *d, blk_opf_t opf, u64 dev_offset,
+		 void *buf, u32 len);
+int jrbd_sb_write(struct jrbd_dev *d);
+int jrbd_flush_backing(struct jrbd_dev *d);
+
+/* checkpoint.c */
+void jrbd_ckpt_work(struct work_struct *work);
+void jrbd_kick_ckpt(struct jrbd_dev *d);
+int jrbd_checkpoint_all(struct jrbd_dev *d);
+void jrbd_tick(struct work_struct *work);
+
+/* recovery.c */
+int jrbd_recover(struct jrbd_dev *d, struct netlink_ext_ack *extack);
+
 /* netlink.c */
 int jrbd_genl_register(void);
 void jrbd_genl_unregister(void);
+void jrbd_nl_notify(struct jrbd_dev *d, int cmd);
 
 #endif /* JRBD_H */

@@ -14,6 +14,8 @@
 
 struct jrbd_module jrbd_mod = {
 	.ctl_lock = __MUTEX_INITIALIZER(jrbd_mod.ctl_lock),
+	.devices = LIST_HEAD_INIT(jrbd_mod.devices),
+	.minors = IDA_INIT(jrbd_mod.minors),
 };
 
 static int __init jrbd_init(void)
@@ -41,10 +43,29 @@ err_unregister_blkdev:
 	return r;
 }
 
+/*
+ * No device can exist here: each holds a reference on the module while it
+ * has openers, and remove is the only way to get rid of one -- but a
+ * device that is merely created pins nothing, so exit removes what is
+ * left (dm does the same with its leftover tables).
+ */
+static void jrbd_remove_all(void)
+{
+	struct jrbd_dev *d, *tmp;
+
+	mutex_lock(&jrbd_mod.ctl_lock);
+	list_for_each_entry_safe(d, tmp, &jrbd_mod.devices, node)
+		if (jrbd_dev_remove(d, NULL))
+			pr_err("%s: cannot remove at unload\n", d->cfg.name);
+	mutex_unlock(&jrbd_mod.ctl_lock);
+}
+
 static void __exit jrbd_exit(void)
 {
 	jrbd_genl_unregister();
+	jrbd_remove_all();
 	unregister_blkdev(jrbd_mod.major, JRBD_NAME);
+	ida_destroy(&jrbd_mod.minors);
 	pr_info("unloaded\n");
 }
 

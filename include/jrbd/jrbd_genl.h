@@ -35,7 +35,43 @@
 	A(GENL_VERSION,	  NLA_U32,	  0,	"family protocol version") \
 	A(FORMAT_VERSION, NLA_U32,	  0,	"on-disk format version read") \
 	A(MAJOR,	  NLA_U32,	  0,	"block device major number") \
-	A(DEV_COUNT,	  NLA_U32,	  0,	"number of jrbd devices")
+	A(DEV_COUNT,	  NLA_U32,	  0,	"number of jrbd devices")	\
+	A(PAD,		  NLA_UNSPEC,	  0,	"padding for 64-bit values") \
+	A(DEV_NAME,	  NLA_NUL_STRING, 31,	"device name (jrbdctl NAME)") \
+	A(BACKING_PATH,	  NLA_NUL_STRING, 255,	"backing block device path") \
+	A(MINOR,	  NLA_U32,	  0,	"N of /dev/jrbdN")		\
+	A(SIZE,		  NLA_U64,	  0,	"virtual size in bytes")	\
+	A(MESSAGE,	  NLA_NUL_STRING, 63,	"message verb (checkpoint)")	\
+	A(STATE,	  NLA_NUL_STRING, 15,	"live | failed | removing")	\
+	A(ERROR,	  NLA_U32,	  0,	"sticky error, positive errno or 0") \
+	A(OPEN_COUNT,	  NLA_U32,	  0,	"openers of /dev/jrbdN")	\
+	A(NODE_ID,	  NLA_U32,	  0,	"node id from the superblock")	\
+	A(TERM,		  NLA_U64,	  0,	"current term")			\
+	A(DEV_UUID,	  NLA_NUL_STRING, 36,	"backing device uuid")		\
+	A(CLUSTER_UUID,	  NLA_NUL_STRING, 36,	"cluster uuid")			\
+	A(JOURNAL_BLOCKS, NLA_U64,	  0,	"journal ring size, 32 KiB blocks") \
+	A(JOURNAL_USED,	  NLA_U64,	  0,	"live journal blocks (tail..head)") \
+	A(HEAD_SEQ,	  NLA_U64,	  0,	"journal block being filled")	\
+	A(TAIL_SEQ,	  NLA_U64,	  0,	"durable tail block (superblock)") \
+	A(NEXT_INDEX,	  NLA_U64,	  0,	"index the next entry gets")	\
+	A(WRITTEN_INDEX,  NLA_U64,	  0,	"last entry written to the journal") \
+	A(DURABLE_INDEX,  NLA_U64,	  0,	"last entry durable on this node") \
+	A(COMMIT_INDEX,	  NLA_U64,	  0,	"last committed entry")		\
+	A(CHECKPOINT_INDEX, NLA_U64,	  0,	"last entry written home")	\
+	A(PENDING_ENTRIES, NLA_U64,	  0,	"entries not yet checkpointed")	\
+	A(READS,	  NLA_U64,	  0,	"read bios")			\
+	A(WRITES,	  NLA_U64,	  0,	"write entries appended")	\
+	A(FLUSHES,	  NLA_U64,	  0,	"backing flushes issued")	\
+	A(BYTES_READ,	  NLA_U64,	  0,	"bytes read")			\
+	A(BYTES_WRITTEN,  NLA_U64,	  0,	"bytes written by users")	\
+	A(JOURNAL_WRITES, NLA_U64,	  0,	"journal write batches")	\
+	A(CKPT_ROUNDS,	  NLA_U64,	  0,	"checkpoint rounds")		\
+	A(CKPT_BLOCKS,	  NLA_U64,	  0,	"4 KiB blocks written home")	\
+	A(SPACE_WAITS,	  NLA_U64,	  0,	"writers that waited for journal space") \
+	A(REC_ENTRIES,	  NLA_U64,	  0,	"entries found by recovery")	\
+	A(REC_BYTES,	  NLA_U64,	  0,	"journal bytes recovery replayed") \
+	A(REC_USECS,	  NLA_U64,	  0,	"recovery time, microseconds")	\
+	A(REC_STOP,	  NLA_NUL_STRING, 31,	"why the recovery scan stopped")
 
 enum jrbd_genl_attr {
 	JRBD_A_UNSPEC,
@@ -49,9 +85,29 @@ enum jrbd_genl_attr {
 /* Attribute mask for the command table. */
 #define JRBD_AM(n) (1ULL << JRBD_A_##n)
 
+#define JRBD_DEV_ID_ATTRS						\
+	(JRBD_AM(DEV_NAME) | JRBD_AM(MINOR) | JRBD_AM(SIZE) |		\
+	 JRBD_AM(BACKING_PATH))
+
 #define JRBD_GENL_CMDS(C)						\
 	C(GET_INFO, 0, 0, 0,						\
-	  "module version, protocol versions, major, device count")
+	  "module version, protocol versions, major, device count")	\
+	C(CREATE, JRBD_GENL_ADMIN,					\
+	  JRBD_AM(DEV_NAME) | JRBD_AM(BACKING_PATH), 0,			\
+	  "recover a formatted backing device and expose /dev/jrbdN")	\
+	C(REMOVE, JRBD_GENL_ADMIN, JRBD_AM(DEV_NAME), 0,		\
+	  "drain, checkpoint and release a device (EBUSY while open)")	\
+	C(GET_DEV, JRBD_GENL_DUMP, 0, JRBD_AM(DEV_NAME),		\
+	  "status of one device (doit) or of all (dump)")		\
+	C(MESSAGE, JRBD_GENL_ADMIN,					\
+	  JRBD_AM(DEV_NAME) | JRBD_AM(MESSAGE), 0,			\
+	  "send a message to a device: checkpoint")			\
+	C(EV_CREATED, JRBD_GENL_NOTIFY, 0, 0,				\
+	  "event: a device was created (device status attributes)")	\
+	C(EV_CHANGED, JRBD_GENL_NOTIFY, 0, 0,				\
+	  "event: a device changed state (device status attributes)")	\
+	C(EV_REMOVED, JRBD_GENL_NOTIFY, 0, 0,				\
+	  "event: a device was removed (name and minor)")
 
 enum jrbd_genl_cmd {
 	JRBD_CMD_UNSPEC,

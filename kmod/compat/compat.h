@@ -72,6 +72,7 @@ struct jrbd_disk_limits {
 	unsigned int max_hw_sectors;
 	unsigned int max_discard_sectors;
 	unsigned int max_write_zeroes_sectors;
+	unsigned int discard_granularity;
 	bool write_cache;
 	bool fua;
 };
@@ -87,6 +88,7 @@ static inline struct gendisk *jrbd_alloc_disk(const struct jrbd_disk_limits *l,
 		.max_hw_sectors = l->max_hw_sectors,
 		.max_hw_discard_sectors = l->max_discard_sectors,
 		.max_write_zeroes_sectors = l->max_write_zeroes_sectors,
+		.discard_granularity = l->discard_granularity,
 	};
 #ifdef JRBD_HAVE_BLK_FEAT_WRITE_CACHE				/* 6.11+ */
 	if (l->write_cache)
@@ -112,9 +114,41 @@ static inline struct gendisk *jrbd_alloc_disk(const struct jrbd_disk_limits *l,
 	blk_queue_max_discard_sectors(disk->queue, l->max_discard_sectors);
 	blk_queue_max_write_zeroes_sectors(disk->queue,
 					   l->max_write_zeroes_sectors);
+	disk->queue->limits.discard_granularity = l->discard_granularity;
 	blk_queue_write_cache(disk->queue, l->write_cache, l->fua);
 	return disk;
 #endif
 }
+
+/* ---- block_device_operations open/release ---- */
+/*
+ * The driver implements jrbd_open(disk) and jrbd_release(disk); these
+ * adapters give them the signature the kernel wants.  Use as
+ * .open = jrbd_bdops_open, .release = jrbd_bdops_release.
+ */
+int jrbd_open(struct gendisk *disk);
+void jrbd_release(struct gendisk *disk);
+
+#ifdef JRBD_HAVE_BDOPS_OPEN_GENDISK				/* 6.5+ */
+static inline int jrbd_bdops_open(struct gendisk *disk, blk_mode_t mode)
+{
+	return jrbd_open(disk);
+}
+
+static inline void jrbd_bdops_release(struct gendisk *disk)
+{
+	jrbd_release(disk);
+}
+#else								/* 6.1 */
+static inline int jrbd_bdops_open(struct block_device *bdev, fmode_t mode)
+{
+	return jrbd_open(bdev->bd_disk);
+}
+
+static inline void jrbd_bdops_release(struct gendisk *disk, fmode_t mode)
+{
+	jrbd_release(disk);
+}
+#endif
 
 #endif /* JRBD_COMPAT_H */

@@ -12,8 +12,13 @@
 #include <linux/netlink.h>
 #include "jrbd_nl.h"
 
+/*
+ * The kernel's .len of a NUL string excludes the NUL; libnl's .maxlen
+ * counts it.
+ */
 struct nla_policy jrbd_nl_policy[JRBD_A_MAX + 1] = {
-#define JRBD_U_POLICY(n, t, l, d) [JRBD_A_##n] = { .type = t, .maxlen = l },
+#define JRBD_U_POLICY(n, t, l, d)					\
+	[JRBD_A_##n] = { .type = t, .maxlen = (t) == NLA_NUL_STRING && (l) ? (l) + 1 : (l) },
 	JRBD_GENL_ATTRS(JRBD_U_POLICY)
 #undef JRBD_U_POLICY
 };
@@ -194,4 +199,100 @@ out:
 		nlmsg_free(rep.msg);
 	nl_cb_put(cb);
 	return r;
+}
+
+struct jrbd_nl_dump_ctx {
+	struct jrbd_nl_reply rep;
+	jrbd_nl_msg_cb cb;
+	void *arg;
+	int cb_r;
+};
+
+static int jrbd_nl_dump_valid_cb(struct nl_msg *msg, void *arg)
+{
+	struct jrbd_nl_dump_ctx *c = arg;
+	struct nlattr *tb[JRBD_A_MAX + 1];
+	struct genlmsghdr *gh = nlmsg_data(nlmsg_hdr(msg));
+
+	if (genlmsg_parse(nlmsg_hdr(msg), 0, tb, JRBD_A_MAX, jrbd_nl_policy) < 0) {
+		c->rep.r = -EBADMSG;
+		return NL_STOP;
+	}
+	c->cb_r = c->cb(gh->cmd, tb, c->arg);
+	return c->cb_r < 0 ? NL_STOP : NL_OK;
+}
+
+static int jrbd_nl_finish_cb(struct nl_msg *msg, void *arg)
+{
+	struct jrbd_nl_reply *rep = arg;
+
+	rep->done = true;
+	return NL_STOP;
+}
+
+int jrbd_nl_dump(struct jrbd_nl *nl, int cmd, jrbd_nl_msg_cb cb, void *arg)
+{
+	struct jrbd_nl_dump_ctx c = { .rep = { .nl = nl }, .cb = cb, .arg = arg };
+	struct nl_msg *msg;
+	struct nl_cb *ncb;
+	int r;
+
+	nl->errmsg[0] = '\0';
+	msg = jrbd_nl_msg(nl, cmd, NLM_F_DUMP);
+	if (!msg)
+		return -ENOMEM;
+	ncb = nl_cb_clone(nl_socket_get_cb(nl->sock));
+	if (!ncb) {
+		nlmsg_free(msg);
+		return -ENOMEM;
+	}
+	nl_cb_set(ncb, NL_CB_VALID, NL_CB_CUSTOM, jrbd_nl_dump_valid_cb, &c);
+	nl_cb_set(ncb, NL_CB_FINISH, NL_CB_CUSTOM, jrbd_nl_finish_cb, &c.rep);
+	nl_cb_set(ncb, NL_CB_ACK, NL_CB_CUSTOM, jrbd_nl_ack_cb, &c.rep);
+	nl_cb_err(ncb, NL_CB_CUSTOM, jrbd_nl_error_cb, &c.rep);
+	r = nl_send_auto(nl->sock, msg);
+	nlmsg_free(msg);
+	if (r < 0) {
+		r = -EIO;
+		goto out;
+	}
+	while (!c.rep.done && c.rep.r == 0 && c.cb_r >= 0) {
+		r = nl_recvmsgs(nl->sock, ncb);
+		if (r < 0 && !c.rep.done && c.rep.r == 0) {
+			r = -EIO;
+			goto out;
+		}
+	}
+	r = c.rep.r ? c.rep.r : (c.cb_r < 0 ? c.cb_r : 0);
+out:
+	nl_cb_put(ncb);
+	return r;
+}
+
+int jrbd_nl_subscribe(struct jrbd_nl *nl)
+{
+	int r = nl_socket_add_membership(nl->sock, nl->events_group);
+
+	if (r < 0)
+		return -EIO;
+	/* Events carry no sequence numbers of ours. */
+	nl_socket_disable_seq_check(nl->sock);
+	return 0;
+}
+
+int jrbd_nl_recv_events(struct jrbd_nl *nl, jrbd_nl_msg_cb cb, void *arg)
+{
+	struct jrbd_nl_dump_ctx c = { .rep = { .nl = nl }, .cb = cb, .arg = arg };
+	struct nl_cb *ncb;
+	int r;
+
+	ncb = nl_cb_clone(nl_socket_get_cb(nl->sock));
+	if (!ncb)
+		return -ENOMEM;
+	nl_cb_set(ncb, NL_CB_VALID, NL_CB_CUSTOM, jrbd_nl_dump_valid_cb, &c);
+	r = nl_recvmsgs(nl->sock, ncb);
+	nl_cb_put(ncb);
+	if (r < 0)
+		return -EIO;
+	return c.rep.r ? c.rep.r : (c.cb_r < 0 ? c.cb_r : 0);
 }

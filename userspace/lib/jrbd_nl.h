@@ -41,4 +41,16 @@ struct nl_msg *jrbd_nl_msg(struct jrbd_nl *nl, int cmd, int flags);
 int jrbd_nl_request(struct jrbd_nl *nl, struct nl_msg *msg,
 		    struct nl_msg **reply, struct nlattr *tb[JRBD_A_MAX + 1]);
 
+/* Called for each message of a dump or event; a negative return stops. */
+typedef int (*jrbd_nl_msg_cb)(int cmd, struct nlattr *tb[JRBD_A_MAX + 1],
+			      void *arg);
+
+/* Dump request for @cmd; @cb sees every message.  0 or negative errno. */
+int jrbd_nl_dump(struct jrbd_nl *nl, int cmd, jrbd_nl_msg_cb cb, void *arg);
+
+/* Join the events multicast group. */
+int jrbd_nl_subscribe(struct jrbd_nl *nl);
+/* Block for the next batch of event messages and hand each to @cb. */
+int jrbd_nl_recv_events(struct jrbd_nl *nl, jrbd_nl_msg_cb cb, void *arg);
+
 #endif /* JRBD_NL_H */

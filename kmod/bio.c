@@ -1,0 +1,301 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Bio submission: the write path (every write becomes one journal entry)
+ * and the read path (the index first, the data area for the rest).
+ *
+ * jrbd is bio-based like dm and DRBD.  submit_bio() may sleep here (for
+ * journal space) but never waits for I/O it submits itself: all journal
+ * and checkpoint I/O is issued by the stage workqueues.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/blkdev.h>
+#include <linux/highmem.h>
+#include <linux/slab.h>
+#include "jrbd.h"
+
+/* Blocks the writer may use beyond the current one without reaching the
+ * durable tail's slot (rule W4). */
+static bool jrbd_space_for(struct jrbd_dev *d, u32 blocks)
+{
+	lockdep_assert_held(&d->jlock);
+	return d->w.seq + blocks + 1 - d->tail.seq < d->geom.journal_blocks;
+}
+
+/*
+ * Wait until an entry of @payload_len bytes fits: journal full is
+ * back-pressure, never an error (invariant 5).  Called and returns with
+ * ->jlock held; 0, or the sticky error.
+ */
+static int jrbd_wait_space(struct jrbd_dev *d, u32 payload_len)
+{
+	bool waited = false;
+
+	for (;;) {
+		u64 old_tail;
+
+		if (jrbd_dev_failed(d))
+			return -EIO;
+		/* Counts the move off a full block too (jrbd_record_start()). */
+		if (jrbd_space_for(d, jrbd_wr_blocks_needed(&d->w, payload_len)))
+			break;
+		if (!waited) {
+			atomic64_inc(&d->stats.space_waits);
+			waited = true;
+		}
+		/* Make what is there committable and checkpoint it. */
+		d->flush_wanted = true;
+		old_tail = d->tail.seq;
+		mutex_unlock(&d->jlock);
+		jrbd_kick_commit(d);
+		queue_work(d->ckpt_wq, &d->ckpt_work);
+		wait_event_timeout(d->space_wq,
+				   READ_ONCE(d->tail.seq) != old_tail ||
+				   jrbd_dev_failed(d), HZ / 10);
+		mutex_lock(&d->jlock);
+	}
+	if (jrbd_wr_block_full(&d->w))
+		WARN_ON_ONCE(jrbd_wr_next_block(&d->w, jrbd_slot(d, d->w.seq + 1)));
+	return 0;
+}
+
+/* Feed payload bytes to the writer, moving to the next block as it fills. */
+static void jrbd_put(struct jrbd_dev *d, const void *p, size_t len)
+{
+	const u8 *src = p;
+
+	for (;;) {
+		size_t n = jrbd_wr_put(&d->w, src, len);
+
+		src += n;
+		len -= n;
+		if (!len && !(jrbd_wr_in_record(&d->w) &&
+			      jrbd_wr_block_full(&d->w)))
+			break;
+		if (jrbd_wr_block_full(&d->w) && jrbd_wr_in_record(&d->w)) {
+			WARN_ON_ONCE(jrbd_wr_next_block(&d->w,
+					jrbd_slot(d, d->w.seq + 1)));
+		} else if (!n) {
+			/* the writer took nothing and is not full: a bug */
+			WARN_ON_ONCE(1);
+			break;
+		}
+	}
+}
+
+static u32 jrbd_bio_crc(struct bio *bio)
+{
+	struct bvec_iter iter;
+	struct bio_vec bv;
+	u32 crc = ~0u;
+
+	bio_for_each_segment(bv, bio, iter) {
+		void *p = bvec_kmap_local(&bv);
+
+		crc = jrbd_crc32c(crc, p, bv.bv_len);
+		kunmap_local(p);
+	}
+	return ~crc;
+}
+
+static void jrbd_write(struct jrbd_dev *d, struct bio *bio)
+{
+	enum req_op op = bio_op(bio);
+	bool durable = bio->bi_opf & (REQ_PREFLUSH | REQ_FUA);
+	u32 bytes = bio->bi_iter.bi_size;
+	struct jrbd_entry e = { 0 };
+	struct jrbd_jentry *je = NULL;
+	struct jrbd_wait *wt;
+	u64 i;
+	int r;
+
+	wt = kmalloc(sizeof(*wt), GFP_NOIO | __GFP_NOFAIL);
+	wt->bio = bio;
+	wt->durable = durable;
+
+	if (bytes) {
+		je = kmalloc(sizeof(*je), GFP_NOIO | __GFP_NOFAIL);
+		e.lba = bio->bi_iter.bi_sector / JRBD_BLOCK_SECTORS;
+		e.nr_blocks = bytes / JRBD_BLOCK_SIZE;
+		if (bio->bi_opf & REQ_FUA)
+			e.flags |= JRBD_ENTRY_F_FUA;
+		if (bio->bi_opf & REQ_PREFLUSH)
+			e.flags |= JRBD_ENTRY_F_PREFLUSH;
+		if (op == REQ_OP_WRITE) {
+			e.kind = JRBD_ENTRY_WRITE;
+			e.payload_len = bytes;
+			e.payload_crc = jrbd_bio_crc(bio);
+		} else if (op == REQ_OP_DISCARD) {
+			e.kind = JRBD_ENTRY_DISCARD;
+		} else {
+			e.kind = JRBD_ENTRY_WRITE_ZEROES;
+		}
+	}
+
+	mutex_lock(&d->jlock);
+	if (!bytes) {
+		/* An empty flush: everything appended so far must be durable. */
+		wt->index = d->w.next_index - 1;
+		if (jrbd_dev_failed(d)) {
+			r = -EIO;
+			goto err_unlock;
+		}
+		if (wt->index <= d->commit_index) {
+			mutex_unlock(&d->jlock);
+			kfree(wt);
+			bio_endio(bio);
+			return;
+		}
+		goto queue;
+	}
+	r = jrbd_wait_space(d, e.payload_len);
+	if (r)
+		goto err_unlock;
+	e.term = d->term;
+	e.commit_index = d->commit_index;
+	r = jrbd_wr_begin(&d->w, &e, d->geom.data_blocks);
+	if (WARN_ON_ONCE(r))
+		goto err_unlock;
+	if (e.kind == JRBD_ENTRY_WRITE) {
+		struct bvec_iter iter;
+		struct bio_vec bv;
+
+		bio_for_each_segment(bv, bio, iter) {
+			void *p = bvec_kmap_local(&bv);
+
+			jrbd_put(d, p, bv.bv_len);
+			kunmap_local(p);
+		}
+	} else {
+		jrbd_put(d, NULL, 0);
+	}
+	/* The header's record start is known only once it is placed. */
+	je->start = d->w.rec_start;
+	je->index = e.index;
+	je->term = e.term;
+	je->lba = e.lba;
+	je->nr_blocks = e.nr_blocks;
+	je->chain_crc = e.chain_crc;
+	je->kind = e.kind;
+	list_add_tail(&je->node, &d->live);
+	d->live_count++;
+	for (i = 0; i < e.nr_blocks; i++)
+		xa_store(&d->index, e.lba + i, je, GFP_NOIO | __GFP_NOFAIL);
+	wt->index = e.index;
+	atomic64_inc(&d->stats.writes);
+	atomic64_add(bytes, &d->stats.bytes_written);
+queue:
+	if (durable)
+		d->flush_wanted = true;
+	list_add_tail(&wt->node, &d->pending);
+	mutex_unlock(&d->jlock);
+	jrbd_kick_commit(d);
+	return;
+
+err_unlock:
+	mutex_unlock(&d->jlock);
+	kfree(je);
+	kfree(wt);
+	bio->bi_status = BLK_STS_IOERR;
+	bio_endio(bio);
+}
+
+/*
+ * Read: 4 KiB blocks whose newest version is in the journal are copied
+ * from the in-memory ring; runs of the others are remapped to the data
+ * area.  A bio mixing both is split at each change.
+ */
+static bool jrbd_in_journal(struct jrbd_dev *d, u64 lba)
+{
+	return xa_load(&d->index, lba) != NULL;
+}
+
+static void jrbd_read_journal(struct jrbd_dev *d, struct bio *bio)
+{
+	struct bvec_iter iter;
+	struct bio_vec bv;
+	u64 pos = (u64)bio->bi_iter.bi_sector << SECTOR_SHIFT;
+
+	bio_for_each_segment(bv, bio, iter) {
+		u8 *p = bvec_kmap_local(&bv);
+		u32 done = 0;
+
+		while (done < bv.bv_len) {
+			u64 lba = pos >> JRBD_BLOCK_SHIFT;
+			u32 off = pos & (JRBD_BLOCK_SIZE - 1);
+			u32 n = min_t(u32, bv.bv_len - done, JRBD_BLOCK_SIZE - off);
+			struct jrbd_jentry *je = xa_load(&d->index, lba);
+
+			if (je && je->kind == JRBD_ENTRY_WRITE)
+				jrbd_journal_copy(d, je, JRBD_ENTRY_HDR_SIZE +
+						  (lba - je->lba) * JRBD_BLOCK_SIZE + off,
+						  p + done, n);
+			else
+				memset(p + done, 0, n);	/* discarded/zeroed */
+			done += n;
+			pos += n;
+		}
+		kunmap_local(p);
+	}
+	bio_endio(bio);
+}
+
+static void jrbd_read(struct jrbd_dev *d, struct bio *bio)
+{
+	atomic64_inc(&d->stats.reads);
+	atomic64_add(bio->bi_iter.bi_size, &d->stats.bytes_read);
+
+	down_read(&d->reclaim_sem);
+	for (;;) {
+		u64 lba = bio->bi_iter.bi_sector / JRBD_BLOCK_SECTORS;
+		u64 nr = bio_sectors(bio) / JRBD_BLOCK_SECTORS, run = 1;
+		bool journal = jrbd_in_journal(d, lba);
+		struct bio *part = bio;
+
+		while (run < nr && jrbd_in_journal(d, lba + run) == journal)
+			run++;
+		if (run < nr) {
+			part = bio_split(bio, run * JRBD_BLOCK_SECTORS,
+					 GFP_NOIO, &d->bs);
+			bio_chain(part, bio);
+		}
+		if (journal) {
+			jrbd_read_journal(d, part);
+		} else {
+			bio_set_dev(part, d->backing.bdev);
+			part->bi_iter.bi_sector = jrbd_data_sector(d, lba);
+			submit_bio_noacct(part);
+		}
+		if (part == bio)
+			break;
+	}
+	up_read(&d->reclaim_sem);
+}
+
+void jrbd_submit_bio(struct bio *bio)
+{
+	struct jrbd_dev *d = bio->bi_bdev->bd_disk->private_data;
+
+	bio = bio_split_to_limits(bio);
+	if (!bio)
+		return;
+
+	switch (bio_op(bio)) {
+	case REQ_OP_READ:
+		jrbd_read(d, bio);
+		break;
+	case REQ_OP_WRITE:
+	case REQ_OP_DISCARD:
+	case REQ_OP_WRITE_ZEROES:
+		if (jrbd_dev_failed(d)) {
+			bio_io_error(bio);
+			break;
+		}
+		jrbd_write(d, bio);
+		break;
+	default:
+		bio->bi_status = BLK_STS_NOTSUPP;
+		bio_endio(bio);
+		break;
+	}
+}

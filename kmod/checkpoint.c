@@ -1,0 +1,300 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The checkpointer (jrbd%d-ckpt, ordered, WQ_MEM_RECLAIM): writes
+ * committed entries to their home in the data area, in log order, then
+ * moves the journal tail (rule W4):
+ *
+ *   1. take up to JRBD_CKPT_BATCH_BLOCKS blocks' worth of the oldest
+ *      committed entries off ->live;
+ *   2. write every block of them that is still the newest version (the
+ *      index points at this entry): overwritten blocks are skipped, so a
+ *      hot block is written home once per round, not once per write;
+ *   3. flush the backing device;
+ *   4. drop the entries from the index (compare-and-erase: a newer write
+ *      keeps its own index entry) under ->reclaim_sem, and free them;
+ *   5. write the superblock with the new tail (preflush + FUA);
+ *   6. only now let writers reuse the journal space (->tail, ->space_wq).
+ *
+ * Rounds run back to back while the journal is more than a quarter full
+ * or someone forces a full checkpoint; otherwise the once-a-second tick
+ * starts a round, so writes to the same blocks within a second are merged
+ * and the checkpointer does not compete with writers for the disk.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/blkdev.h>
+#include <linux/slab.h>
+#include "jrbd.h"
+
+#define JRBD_CKPT_BATCH_BLOCKS	1024u	/* 4 MiB per round */
+#define JRBD_TICK		HZ
+
+struct jrbd_ckpt_io {
+	atomic_t pending;
+	int error;
+	struct completion done;
+	struct jrbd_dev *d;
+};
+
+static void jrbd_ckpt_put(struct jrbd_ckpt_io *io)
+{
+	if (atomic_dec_and_test(&io->pending))
+		complete(&io->done);
+}
+
+static void jrbd_ckpt_endio(struct bio *bio)
+{
+	struct jrbd_ckpt_io *io = bio->bi_private;
+	struct bio_vec *bv;
+	struct bvec_iter_all iter;
+
+	if (bio->bi_status)
+		io->error = blk_status_to_errno(bio->bi_status);
+	bio_for_each_segment_all(bv, bio, iter)
+		mempool_free(bv->bv_page, io->d->page_pool);
+	bio_put(bio);
+	jrbd_ckpt_put(io);
+}
+
+/* Write blocks [first, first + n) of entry @je home, from the ring. */
+static void jrbd_ckpt_write_run(struct jrbd_dev *d, struct jrbd_jentry *je,
+				u32 first, u32 n, struct jrbd_ckpt_io *io)
+{
+	struct bio *bio;
+	u32 i;
+
+	bio = bio_alloc(d->backing.bdev, n, REQ_OP_WRITE, GFP_NOIO);
+	bio->bi_iter.bi_sector = jrbd_data_sector(d, je->lba + first);
+	bio->bi_end_io = jrbd_ckpt_endio;
+	bio->bi_private = io;
+	for (i = 0; i < n; i++) {
+		struct page *pg = mempool_alloc(d->page_pool, GFP_NOIO);
+
+		jrbd_journal_copy(d, je, JRBD_ENTRY_HDR_SIZE +
+				  (first + i) * JRBD_BLOCK_SIZE,
+				  page_address(pg), JRBD_BLOCK_SIZE);
+		__bio_add_page(bio, pg, JRBD_BLOCK_SIZE, 0);
+	}
+	atomic_inc(&io->pending);
+	submit_bio(bio);
+}
+
+static int jrbd_ckpt_zero_run(struct jrbd_dev *d, struct jrbd_jentry *je,
+			      u32 first, u32 n)
+{
+	return blkdev_issue_zeroout(d->backing.bdev,
+				    jrbd_data_sector(d, je->lba + first),
+				    (sector_t)n * JRBD_BLOCK_SECTORS, GFP_NOIO, 0);
+}
+
+/* Step 2 for one entry: its blocks that are still the newest version. */
+static int jrbd_ckpt_entry(struct jrbd_dev *d, struct jrbd_jentry *je,
+			   struct jrbd_ckpt_io *io)
+{
+	u32 i = 0, run;
+	int r;
+
+	if (je->kind != JRBD_ENTRY_WRITE && je->kind != JRBD_ENTRY_DISCARD &&
+	    je->kind != JRBD_ENTRY_WRITE_ZEROES)
+		return 0;
+	while (i < je->nr_blocks) {
+		if (xa_load(&d->index, je->lba + i) != je) {
+			i++;
+			continue;
+		}
+		run = 1;
+		while (i + run < je->nr_blocks && run < BIO_MAX_VECS &&
+		       xa_load(&d->index, je->lba + i + run) == je)
+			run++;
+		if (je->kind == JRBD_ENTRY_WRITE) {
+			jrbd_ckpt_write_run(d, je, i, run, io);
+		} else {
+			r = jrbd_ckpt_zero_run(d, je, i, run);
+			if (r)
+				return r;
+		}
+		atomic64_add(run, &d->stats.ckpt_blocks);
+		i += run;
+	}
+	return 0;
+}
+
+/* One round; returns the number of entries checkpointed or an error. */
+static int jrbd_ckpt_round(struct jrbd_dev *d)
+{
+	struct jrbd_ckpt_io io = { .d = d };
+	struct jrbd_jentry *je, *tmp, *last = NULL;
+	struct jrbd_jpos tail;
+	LIST_HEAD(batch);
+	u64 blocks = 0, tail_index;
+	int n = 0, r = 0;
+
+	/* Step 1: the oldest committed entries, in log order. */
+	mutex_lock(&d->jlock);
+	list_for_each_entry_safe(je, tmp, &d->live, node) {
+		if (je->index > d->commit_index ||
+		    blocks >= JRBD_CKPT_BATCH_BLOCKS)
+			break;
+		blocks += je->nr_blocks;
+		list_move_tail(&je->node, &batch);
+		d->live_count--;
+		n++;
+	}
+	mutex_unlock(&d->jlock);
+	if (!n)
+		return 0;
+
+	/* Step 2: home writes.  Step 3: make them durable. */
+	atomic_set(&io.pending, 1);
+	init_completion(&io.done);
+	list_for_each_entry(je, &batch, node) {
+		r = jrbd_ckpt_entry(d, je, &io);
+		if (r)
+			break;
+		last = je;
+	}
+	jrbd_ckpt_put(&io);
+	wait_for_completion(&io.done);
+	if (!r)
+		r = io.error;
+	if (!r)
+		r = jrbd_flush_backing(d);
+	if (r) {
+		/* Nothing moves: the entries stay in the journal. */
+		mutex_lock(&d->jlock);
+		list_splice(&batch, &d->live);
+		d->live_count += n;
+		mutex_unlock(&d->jlock);
+		jrbd_dev_error(d, r, "checkpoint");
+		return r;
+	}
+
+	/* Step 4: readers now find these blocks in the data area. */
+	down_write(&d->reclaim_sem);
+	list_for_each_entry(je, &batch, node) {
+		u32 i;
+
+		if (je->kind != JRBD_ENTRY_WRITE && je->kind != JRBD_ENTRY_DISCARD &&
+		    je->kind != JRBD_ENTRY_WRITE_ZEROES)
+			continue;
+		for (i = 0; i < je->nr_blocks; i++)
+			xa_cmpxchg(&d->index, je->lba + i, je, NULL, GFP_NOIO);
+	}
+	up_write(&d->reclaim_sem);
+
+	/* Step 5: the new tail is the oldest entry left, or the head. */
+	mutex_lock(&d->jlock);
+	je = list_first_entry_or_null(&d->live, struct jrbd_jentry, node);
+	if (je) {
+		tail = je->start;
+		tail_index = je->index;
+	} else {
+		tail = jrbd_record_start((struct jrbd_jpos){ d->w.seq, d->w.off });
+		tail_index = d->w.next_index;
+	}
+	mutex_unlock(&d->jlock);
+
+	mutex_lock(&d->sb_lock);
+	d->sb.tail_seq = tail.seq;
+	d->sb.tail_off = tail.off;
+	d->sb.tail_index = tail_index;
+	d->sb.tail_term = last->term;
+	d->sb.tail_chain = last->chain_crc;
+	r = jrbd_sb_write(d);
+	mutex_unlock(&d->sb_lock);
+
+	list_for_each_entry_safe(je, tmp, &batch, node) {
+		list_del(&je->node);
+		kfree(je);
+	}
+	if (r) {
+		jrbd_dev_error(d, r, "superblock write");
+		return r;
+	}
+
+	/* Step 6: the space behind the new tail may be reused. */
+	mutex_lock(&d->jlock);
+	d->tail = tail;
+	d->ckpt_index = tail_index - 1;
+	mutex_unlock(&d->jlock);
+	atomic64_inc(&d->stats.ckpt_rounds);
+	wake_up_all(&d->space_wq);
+	wake_up_all(&d->ckpt_wq_head);
+	return n;
+}
+
+static bool jrbd_ckpt_urgent(struct jrbd_dev *d)
+{
+	bool urgent;
+
+	mutex_lock(&d->jlock);
+	urgent = jrbd_journal_used(d) * 4 >= d->geom.journal_blocks ||
+		 waitqueue_active(&d->space_wq);
+	mutex_unlock(&d->jlock);
+	return urgent || atomic_read(&d->ckpt_force);
+}
+
+void jrbd_ckpt_work(struct work_struct *work)
+{
+	struct jrbd_dev *d = container_of(work, struct jrbd_dev, ckpt_work);
+
+	while (!jrbd_dev_failed(d) && jrbd_ckpt_round(d) > 0) {
+		if (!jrbd_ckpt_urgent(d))
+			break;
+		cond_resched();
+	}
+}
+
+/* After a commit: start a round now only when the journal needs room. */
+void jrbd_kick_ckpt(struct jrbd_dev *d)
+{
+	if (jrbd_ckpt_urgent(d))
+		queue_work(d->ckpt_wq, &d->ckpt_work);
+}
+
+/*
+ * Once a second: make appended entries durable (the commit interval) and
+ * start a checkpoint round for what is committed.
+ */
+void jrbd_tick(struct work_struct *work)
+{
+	struct jrbd_dev *d = container_of(to_delayed_work(work),
+					  struct jrbd_dev, tick);
+	bool commit, ckpt;
+
+	mutex_lock(&d->jlock);
+	commit = d->durable_index < d->w.next_index - 1;
+	if (commit)
+		d->flush_wanted = true;
+	ckpt = d->commit_index > d->ckpt_index;
+	mutex_unlock(&d->jlock);
+	if (commit)
+		jrbd_kick_commit(d);
+	if (ckpt)
+		queue_work(d->ckpt_wq, &d->ckpt_work);
+	queue_delayed_work(d->ckpt_wq, &d->tick, JRBD_TICK);
+}
+
+/*
+ * Make everything appended so far durable, committed and written home:
+ * `jrbdctl message NAME checkpoint`, and remove.  Returns the sticky error
+ * if the device failed meanwhile.
+ */
+int jrbd_checkpoint_all(struct jrbd_dev *d)
+{
+	u64 target;
+
+	mutex_lock(&d->jlock);
+	target = d->w.next_index - 1;
+	d->flush_wanted = true;
+	mutex_unlock(&d->jlock);
+	jrbd_kick_commit(d);
+	atomic_inc(&d->ckpt_force);
+	wait_event(d->ckpt_wq_head,
+		   READ_ONCE(d->commit_index) >= target || jrbd_dev_failed(d));
+	queue_work(d->ckpt_wq, &d->ckpt_work);
+	wait_event(d->ckpt_wq_head,
+		   READ_ONCE(d->ckpt_index) >= target || jrbd_dev_failed(d));
+	atomic_dec(&d->ckpt_force);
+	return -jrbd_dev_failed(d);
+}

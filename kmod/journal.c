@@ -1,0 +1,305 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The journal writer's back half: the in-memory ring, synchronous block
+ * I/O to the backing device, superblock updates, and the commit stage.
+ *
+ * The commit stage (jrbd%d-commit, ordered, WQ_MEM_RECLAIM) is the group
+ * commit: every pass takes all journal bytes appended since the last pass
+ * as one batch, closes the batch's last 4 KiB sector with a PAD (rule W2),
+ * writes it, issues one backing flush if any bio of the batch (or the
+ * checkpointer, or the tick) needs durability, and then completes every
+ * bio the batch covers.  One pass at a time: batches reach the disk in log
+ * order (rule W1 with a window of one batch).
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/blkdev.h>
+#include <linux/vmalloc.h>
+#include <linux/slab.h>
+#include <linux/mm.h>
+#include "jrbd.h"
+
+int jrbd_journal_alloc(struct jrbd_dev *d)
+{
+	u64 i, n = d->geom.journal_blocks;
+
+	d->ring = kvcalloc(n, sizeof(*d->ring), GFP_KERNEL);
+	if (!d->ring)
+		return -ENOMEM;
+	for (i = 0; i < n; i++) {
+		d->ring[i] = kvzalloc(JRBD_JBLOCK_SIZE, GFP_KERNEL);
+		if (!d->ring[i])
+			return -ENOMEM;	/* jrbd_journal_free() undoes */
+	}
+	return 0;
+}
+
+void jrbd_journal_free(struct jrbd_dev *d)
+{
+	u64 i;
+
+	if (!d->ring)
+		return;
+	for (i = 0; i < d->geom.journal_blocks; i++)
+		kvfree(d->ring[i]);
+	kvfree(d->ring);
+	d->ring = NULL;
+}
+
+static struct page *jrbd_buf_page(void *p)
+{
+	return is_vmalloc_addr(p) ? vmalloc_to_page(p) : virt_to_page(p);
+}
+
+/*
+ * Synchronous I/O of a kernel buffer (kmalloc'd or vmalloc'd) at a byte
+ * offset of the backing device.  Offsets and lengths are multiples of
+ * 512; the buffer needs no particular alignment beyond that.
+ */
+int jrbd_sync_io(struct jrbd_dev *d, blk_opf_t opf, u64 dev_offset,
+		 void *buf, u32 len)
+{
+	unsigned int nr = DIV_ROUND_UP(len + offset_in_page(buf), PAGE_SIZE);
+	struct bio *bio;
+	u8 *p = buf;
+	int r;
+
+	if (WARN_ON_ONCE((dev_offset | len) & (SECTOR_SIZE - 1)))
+		return -EINVAL;
+	bio = bio_alloc(d->backing.bdev, nr, opf, GFP_NOIO);
+	bio->bi_iter.bi_sector = dev_offset >> SECTOR_SHIFT;
+	while (len) {
+		u32 n = min_t(u32, len, PAGE_SIZE - offset_in_page(p));
+
+		if (bio_add_page(bio, jrbd_buf_page(p), n, offset_in_page(p)) != n) {
+			bio_put(bio);
+			return -EIO;
+		}
+		p += n;
+		len -= n;
+	}
+	r = submit_bio_wait(bio);
+	bio_put(bio);
+	return r;
+}
+
+int jrbd_flush_backing(struct jrbd_dev *d)
+{
+	atomic64_inc(&d->stats.flushes);
+	return blkdev_issue_flush(d->backing.bdev);
+}
+
+/*
+ * Write the in-memory superblock to the slot its next generation picks,
+ * with a preflush (everything before it is durable first) and FUA (it is
+ * durable when this returns): rule W5.  The other slot keeps the previous
+ * state, so a torn superblock write loses nothing.
+ */
+int jrbd_sb_write(struct jrbd_dev *d)
+{
+	struct jrbd_err err = { 0 };
+	int r;
+
+	lockdep_assert_held(&d->sb_lock);
+	d->sb.generation++;
+	d->sb.update_time = ktime_get_real_seconds();
+	r = jrbd_super_encode(&d->sb, d->sb_buf, &err);
+	if (r < 0) {
+		pr_err("%s: refusing to write an invalid superblock: %s %s\n",
+		       d->cfg.name, err.field ? err.field : "", err.msg);
+		d->sb.generation--;
+		return r;
+	}
+	r = jrbd_sync_io(d, REQ_OP_WRITE | REQ_SYNC | REQ_PREFLUSH | REQ_FUA,
+			 jrbd_super_slot_offset(d->sb.generation), d->sb_buf,
+			 JRBD_SB_SLOT_SIZE);
+	if (r < 0) {
+		d->sb.generation--;
+		return r;
+	}
+	atomic64_inc(&d->stats.flushes);
+	return 0;
+}
+
+/*
+ * Write journal bytes [from, to) (both 4 KiB aligned) block by block.
+ * Rule W1: no more than JRBD_MAX_INFLIGHT_BLOCKS blocks may be written
+ * past the last flush (recovery's seal zeroes only that many), so a large
+ * batch flushes on the way.  Only the commit stage calls this.
+ */
+static int jrbd_write_range(struct jrbd_dev *d, struct jrbd_jpos from,
+			    struct jrbd_jpos to)
+{
+	u64 seq;
+	int r;
+
+	for (seq = from.seq; seq <= to.seq; seq++) {
+		u32 a = seq == from.seq ? from.off : 0;
+		u32 b = seq == to.seq ? to.off : JRBD_JBLOCK_SIZE;
+
+		if (a >= b)
+			continue;
+		if (seq >= d->flushed_seq + JRBD_MAX_INFLIGHT_BLOCKS / 2) {
+			r = jrbd_flush_backing(d);
+			if (r < 0)
+				return r;
+			d->flushed_seq = seq;
+		}
+		r = jrbd_sync_io(d, REQ_OP_WRITE | REQ_SYNC,
+				 jrbd_jpos_dev_offset(d->geom.journal_offset,
+						      d->geom.journal_blocks,
+						      (struct jrbd_jpos){ seq, a }),
+				 (u8 *)jrbd_slot(d, seq) + a, b - a);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+static void jrbd_end_waits(struct list_head *done)
+{
+	struct jrbd_wait *w, *tmp;
+
+	list_for_each_entry_safe(w, tmp, done, node) {
+		list_del(&w->node);
+		bio_endio(w->bio);
+		kfree(w);
+	}
+}
+
+/*
+ * Move the bios whose condition now holds from @from to @done.  Plain
+ * writes need their entry written; REQ_FUA/REQ_PREFLUSH ones need it
+ * committed.  With a sticky error everything left fails.
+ */
+static void jrbd_collect_waits(struct jrbd_dev *d, struct list_head *from,
+			       struct list_head *done, bool all_written)
+{
+	struct jrbd_wait *w, *tmp;
+	int err = jrbd_dev_failed(d);
+
+	lockdep_assert_held(&d->jlock);
+	list_for_each_entry_safe(w, tmp, from, node) {
+		if (err) {
+			w->bio->bi_status = BLK_STS_IOERR;
+		} else if (w->durable ? w->index > d->commit_index :
+			   w->index > d->written_index) {
+			if (all_written && w->durable)
+				list_move_tail(&w->node, &d->committing);
+			continue;
+		}
+		list_move_tail(&w->node, done);
+	}
+}
+
+void jrbd_kick_commit(struct jrbd_dev *d)
+{
+	queue_work(d->commit_wq, &d->commit_work);
+}
+
+/* One group-commit pass; false when there was nothing to do. */
+static bool jrbd_commit_pass(struct jrbd_dev *d)
+{
+	struct jrbd_jpos from, to;
+	LIST_HEAD(batch);
+	LIST_HEAD(done);
+	bool flush, new_bytes;
+	u64 last;
+	int r = 0;
+
+	mutex_lock(&d->jlock);
+	new_bytes = d->w.seq != d->submitted.seq || d->w.off != d->submitted.off;
+	if (!new_bytes && !d->flush_wanted && list_empty(&d->pending)) {
+		mutex_unlock(&d->jlock);
+		return false;
+	}
+	if (jrbd_dev_failed(d)) {
+		list_splice_init(&d->pending, &batch);
+		jrbd_collect_waits(d, &batch, &done, false);
+		jrbd_collect_waits(d, &d->committing, &done, false);
+		mutex_unlock(&d->jlock);
+		jrbd_end_waits(&done);
+		return false;
+	}
+	/* Close the batch on a 4 KiB boundary: rule W2. */
+	if (new_bytes)
+		WARN_ON_ONCE(jrbd_wr_pad(&d->w));
+	from = d->submitted;
+	to.seq = d->w.seq;
+	to.off = d->w.off;
+	last = d->w.next_index - 1;
+	flush = d->flush_wanted;
+	d->flush_wanted = false;
+	list_splice_init(&d->pending, &batch);
+	d->submitted = to;
+	mutex_unlock(&d->jlock);
+
+	/*
+	 * Writers append after @to meanwhile, into later sectors of the same
+	 * buffer: the bytes written here do not change any more.
+	 */
+	if (new_bytes) {
+		r = jrbd_write_range(d, from, to);
+		atomic64_inc(&d->stats.journal_writes);
+	}
+	if (!r && flush) {
+		r = jrbd_flush_backing(d);
+		if (!r)
+			d->flushed_seq = to.seq;
+	}
+	if (r)
+		jrbd_dev_error(d, r, "journal write");
+
+	mutex_lock(&d->jlock);
+	if (!r) {
+		d->written_index = max(d->written_index, last);
+		if (flush) {
+			d->durable_index = max(d->durable_index, last);
+			/*
+			 * Single node: committed = durable here.  The
+			 * replication agent will move commit_index itself.
+			 */
+			d->commit_index = d->durable_index;
+		}
+	}
+	jrbd_collect_waits(d, &batch, &done, true);
+	list_splice(&batch, &d->pending);	/* normally empty */
+	jrbd_collect_waits(d, &d->committing, &done, false);
+	/* Durability was promised to someone who still waits: flush again. */
+	if (!list_empty(&d->committing))
+		d->flush_wanted = true;
+	mutex_unlock(&d->jlock);
+
+	jrbd_end_waits(&done);
+	wake_up_all(&d->ckpt_wq_head);
+	jrbd_kick_ckpt(d);
+	return true;
+}
+
+void jrbd_commit_work(struct work_struct *work)
+{
+	struct jrbd_dev *d = container_of(work, struct jrbd_dev, commit_work);
+
+	while (jrbd_commit_pass(d))
+		cond_resched();
+}
+
+/*
+ * Copy @len bytes of a record's bytes from @rec_off on out of the in-memory
+ * ring.  The caller keeps the entry alive (->reclaim_sem or ->jlock).
+ */
+void jrbd_journal_copy(struct jrbd_dev *d, const struct jrbd_jentry *je,
+		       u32 rec_off, void *dst, u32 len)
+{
+	u8 *out = dst;
+
+	while (len) {
+		struct jrbd_jpos p = jrbd_record_pos(je->start, rec_off);
+		u32 n = min_t(u32, len, JRBD_JBLOCK_SIZE - p.off);
+
+		memcpy(out, (u8 *)jrbd_slot(d, p.seq) + p.off, n);
+		out += n;
+		rec_off += n;
+		len -= n;
+	}
+}

@@ -1,0 +1,297 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Recovery, when a device is created (invariant 3):
+ *
+ *   1. read both superblock slots; the newest valid one wins;
+ *   2. read the journal from the tail into the in-memory ring, block by
+ *      block, through the shared scanner: every accepted entry goes on
+ *      ->live and into the index;
+ *   3. the scan stops at the first torn, stale or never-written block:
+ *      that is the normal end of the log.  A stop for any other reason (a
+ *      fragment or entry that is wrong although its CRC holds) is
+ *      corruption and the device is refused;
+ *   4. the probe reads the blocks after the stop: an entry there that says
+ *      the lost entries were already committed proves corruption below the
+ *      commit point -- refused, never silently truncated;
+ *   5. seal (rule W7): pad the end sector, zero the rest of the end block
+ *      and the in-flight window after it, flush; the writer resumes there.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/blkdev.h>
+#include <linux/slab.h>
+#include <linux/vmalloc.h>
+#include "jrbd.h"
+
+static int jrbd_read_jblock(struct jrbd_dev *d, u64 seq, void *buf)
+{
+	return jrbd_sync_io(d, REQ_OP_READ, jrbd_jpos_dev_offset(
+				d->geom.journal_offset, d->geom.journal_blocks,
+				(struct jrbd_jpos){ seq, 0 }),
+			    buf, JRBD_JBLOCK_SIZE);
+}
+
+static int jrbd_rec_entry(void *ctx, const struct jrbd_entry *e,
+			  struct jrbd_jpos start)
+{
+	struct jrbd_dev *d = ctx;
+	struct jrbd_jentry *je;
+	u32 i;
+
+	je = kmalloc(sizeof(*je), GFP_KERNEL);
+	if (!je)
+		return -ENOMEM;
+	je->index = e->index;
+	je->term = e->term;
+	je->lba = e->lba;
+	je->nr_blocks = e->nr_blocks;
+	je->chain_crc = e->chain_crc;
+	je->kind = e->kind;
+	je->start = start;
+	list_add_tail(&je->node, &d->live);
+	d->live_count++;
+	if (e->kind == JRBD_ENTRY_WRITE || e->kind == JRBD_ENTRY_DISCARD ||
+	    e->kind == JRBD_ENTRY_WRITE_ZEROES) {
+		for (i = 0; i < e->nr_blocks; i++) {
+			int r = xa_err(xa_store(&d->index, e->lba + i, je,
+						GFP_KERNEL));
+			if (r)
+				return r;
+		}
+	}
+	d->rec.entries++;
+	d->rec.bytes += JRBD_ENTRY_HDR_SIZE + e->payload_len;
+	return 0;
+}
+
+static const struct jrbd_scan_ops jrbd_rec_ops = {
+	.entry = jrbd_rec_entry,
+};
+
+static int jrbd_read_super(struct jrbd_dev *d, struct netlink_ext_ack *extack)
+{
+	u64 dev_size = bdev_nr_bytes(d->backing.bdev);
+	struct jrbd_pick pick;
+	void *buf;
+	int r;
+
+	buf = kmalloc(2 * JRBD_SB_SLOT_SIZE, GFP_KERNEL);
+	if (!buf)
+		return -ENOMEM;
+	r = jrbd_sync_io(d, REQ_OP_READ, 0, buf, 2 * JRBD_SB_SLOT_SIZE);
+	if (r < 0) {
+		NL_SET_ERR_MSG(extack, "cannot read the superblocks");
+		goto out;
+	}
+	r = jrbd_super_pick(buf, buf + JRBD_SB_SLOT_SIZE, dev_size, &d->sb, &pick);
+	if (r < 0) {
+		int i;
+
+		for (i = 0; i < 2; i++)
+			pr_err("%s: superblock %c @%#llx: %s%s%s (%d)\n",
+			       d->cfg.name, 'A' + i, pick.err[i].dev_offset,
+			       pick.err[i].field ? pick.err[i].field : "",
+			       pick.err[i].field ? ": " : "",
+			       pick.err[i].msg ? pick.err[i].msg :
+			       (pick.rc[i] == -ENOENT ? "empty" : "invalid"),
+			       pick.rc[i]);
+		if (pick.rc[0] == -ENOENT && pick.rc[1] == -ENOENT)
+			NL_SET_ERR_MSG(extack,
+				"backing device is not formatted for jrbd (jrbdctl format)");
+		else if (r == -EOPNOTSUPP)
+			NL_SET_ERR_MSG(extack,
+				"superblock has an unsupported version or feature");
+		else
+			NL_SET_ERR_MSG(extack,
+				"no valid jrbd superblock (details in the kernel log)");
+		r = r == -EOPNOTSUPP ? r : -EINVAL;
+		goto out;
+	}
+	if (pick.chosen == 1 && pick.rc[0] != -ENOENT)
+		pr_warn("%s: superblock A @0x0 is invalid (%s); using superblock B\n",
+			d->cfg.name, pick.err[0].msg ? pick.err[0].msg : "bad");
+	if (d->sb.read_only) {
+		NL_SET_ERR_MSG(extack,
+			"superblock has read-only features this module does not know");
+		r = -EROFS;
+		goto out;
+	}
+	d->geom.backing_size = d->sb.backing_size;
+	d->geom.journal_offset = d->sb.journal_offset;
+	d->geom.journal_blocks = d->sb.journal_blocks;
+	d->geom.data_offset = d->sb.data_offset;
+	d->geom.data_blocks = d->sb.data_blocks;
+	d->seed = jrbd_cluster_seed(d->sb.cluster_uuid);
+out:
+	kfree(buf);
+	return r;
+}
+
+/* Step 4: is the stop a torn tail or corruption below the commit point? */
+static int jrbd_rec_probe(struct jrbd_dev *d, struct jrbd_scan *s, void *tmp)
+{
+	struct jrbd_probe pr;
+	u64 seq, first, last;
+	int r;
+
+	jrbd_probe_init(&pr, s);
+	first = pr.seq;
+	r = jrbd_probe_block(&pr, jrbd_slot(d, first));
+	last = d->sb.tail_seq + d->geom.journal_blocks - 1;
+	for (seq = first + 1; r == 0 && seq < last &&
+	     seq <= s->stop.at.seq + JRBD_MAX_INFLIGHT_BLOCKS; seq++) {
+		r = jrbd_read_jblock(d, seq, tmp);
+		if (r < 0)
+			return r;
+		r = jrbd_probe_block(&pr, tmp);
+	}
+	if (r == 1) {
+		pr_err("%s: journal corrupt below the commit point: entry %llu is lost at %#llx but a later entry at %#llx says it was committed\n",
+		       d->cfg.name, s->stop.index, s->stop.dev_offset,
+		       jrbd_jpos_dev_offset(d->geom.journal_offset,
+					    d->geom.journal_blocks, pr.at));
+		return -EUCLEAN;
+	}
+	return r < 0 ? r : 0;
+}
+
+/* Step 5, rule W7. */
+static int jrbd_rec_seal(struct jrbd_dev *d, struct jrbd_scan *s)
+{
+	struct jrbd_jpos end = s->end;
+	u64 seq, last;
+	u32 from;
+	int r;
+
+	jrbd_wr_init(&d->w, d->seed, end, jrbd_slot(d, end.seq), s->next_index,
+		     s->last_term, s->chain);
+	r = jrbd_wr_seal(&d->w);
+	if (r)
+		return r;
+	/* Only the end sector on: sectors before it hold acknowledged records. */
+	from = round_down(end.off, JRBD_SECTOR_SIZE);
+	r = jrbd_sync_io(d, REQ_OP_WRITE, jrbd_jpos_dev_offset(
+				d->geom.journal_offset, d->geom.journal_blocks,
+				(struct jrbd_jpos){ end.seq, from }),
+			 (u8 *)jrbd_slot(d, end.seq) + from,
+			 JRBD_JBLOCK_SIZE - from);
+	if (r)
+		return r;
+	last = d->sb.tail_seq + d->geom.journal_blocks - 1;
+	for (seq = end.seq + 1; seq <= end.seq + JRBD_MAX_INFLIGHT_BLOCKS &&
+	     seq < last; seq++) {
+		memset(jrbd_slot(d, seq), 0, JRBD_JBLOCK_SIZE);
+		r = jrbd_sync_io(d, REQ_OP_WRITE, jrbd_jpos_dev_offset(
+					d->geom.journal_offset,
+					d->geom.journal_blocks,
+					(struct jrbd_jpos){ seq, 0 }),
+				 jrbd_slot(d, seq), JRBD_JBLOCK_SIZE);
+		if (r)
+			return r;
+	}
+	r = jrbd_flush_backing(d);
+	if (r)
+		return r;
+	d->submitted.seq = d->w.seq;
+	d->submitted.off = d->w.off;
+	d->flushed_seq = d->w.seq;
+	return 0;
+}
+
+int jrbd_recover(struct jrbd_dev *d, struct netlink_ext_ack *extack)
+{
+	struct jrbd_scan_params p = { 0 };
+	struct jrbd_scan *s;
+	ktime_t t0 = ktime_get();
+	u64 n;
+	void *tmp = NULL;
+	int r;
+
+	r = jrbd_read_super(d, extack);
+	if (r)
+		return r;
+	r = jrbd_journal_alloc(d);
+	if (r) {
+		NL_SET_ERR_MSG(extack, "cannot allocate the in-memory journal");
+		return r;
+	}
+	s = kzalloc(sizeof(*s), GFP_KERNEL);
+	tmp = kvmalloc(JRBD_JBLOCK_SIZE, GFP_KERNEL);
+	if (!s || !tmp) {
+		r = -ENOMEM;
+		goto out;
+	}
+	p.seed = d->seed;
+	p.journal_offset = d->geom.journal_offset;
+	p.journal_blocks = d->geom.journal_blocks;
+	p.data_blocks = d->geom.data_blocks;
+	p.start.seq = d->sb.tail_seq;
+	p.start.off = d->sb.tail_off;
+	p.index = d->sb.tail_index;
+	p.term = d->sb.tail_term;
+	p.chain = d->sb.tail_chain;
+	jrbd_scan_init(s, &p, &jrbd_rec_ops, d);
+
+	/* Step 2: at most one lap; the head never reaches the tail's slot. */
+	for (n = 0, r = 0; r == 0 && n < d->geom.journal_blocks; n++) {
+		u64 seq = s->seq;
+
+		r = jrbd_read_jblock(d, seq, jrbd_slot(d, seq));
+		if (r < 0) {
+			NL_SET_ERR_MSG(extack, "cannot read the journal");
+			goto out;
+		}
+		r = jrbd_scan_block(s, jrbd_slot(d, seq));
+	}
+	if (r < 0) {
+		NL_SET_ERR_MSG(extack, "recovery failed");
+		goto out;
+	}
+	if (r == 0) {
+		NL_SET_ERR_MSG(extack, "journal has no end: corrupt ring");
+		r = -EUCLEAN;
+		goto out;
+	}
+	d->rec.stop = jrbd_scan_reason_name(s->stop.reason);
+
+	/* Step 3. */
+	if (!jrbd_scan_reason_is_end(s->stop.reason)) {
+		pr_err("%s: journal corrupt at %#llx (block %llu offset %u), entry %llu: %s: %s\n",
+		       d->cfg.name, s->stop.dev_offset, s->stop.at.seq,
+		       s->stop.at.off, s->stop.index, d->rec.stop,
+		       s->stop.msg ? s->stop.msg : "");
+		NL_SET_ERR_MSG(extack,
+			"journal is corrupt before its end (offset in the kernel log; jrbdctl check)");
+		r = -EUCLEAN;
+		goto out;
+	}
+	/* Step 4. */
+	r = jrbd_rec_probe(d, s, tmp);
+	if (r) {
+		NL_SET_ERR_MSG(extack,
+			"journal lost committed entries (offset in the kernel log; jrbdctl check)");
+		goto out;
+	}
+	/* Step 5. */
+	r = jrbd_rec_seal(d, s);
+	if (r) {
+		NL_SET_ERR_MSG(extack, "cannot seal the journal");
+		goto out;
+	}
+
+	d->tail.seq = d->sb.tail_seq;
+	d->tail.off = d->sb.tail_off;
+	d->written_index = s->next_index - 1;
+	d->durable_index = d->written_index;
+	d->commit_index = d->durable_index;	/* single node */
+	d->ckpt_index = d->sb.tail_index - 1;
+	d->term = max(d->sb.current_term, s->last_term);
+	d->rec.usecs = ktime_us_delta(ktime_get(), t0);
+	pr_info("%s: recovered %llu entries (%llu bytes) in %llu us; log ends at block %llu offset %u (%s)\n",
+		d->cfg.name, d->rec.entries, d->rec.bytes, d->rec.usecs,
+		s->stop.at.seq, s->stop.at.off, d->rec.stop);
+out:
+	kvfree(tmp);
+	kfree(s);
+	return r;
+}
