@@ -21,12 +21,12 @@ KVERS_ALL ?= $(shell tools/kver all)
 
 CC ?= cc
 CLANG ?= clang
-PKGS := libnl-genl-3.0 libkmod json-c libisal liburcu libaio
+PKGS := libnl-genl-3.0 libkmod json-c libisal liburcu libaio blkid
 CFLAGS ?= -O2 -g
 CFLAGS += -std=gnu11 -Wall -Wextra -Wno-unused-parameter -Werror=implicit-function-declaration \
 	-D_GNU_SOURCE -I$(TOP)/include -I$(TOP)/kmod/libjrbd -I$(TOP)/userspace/lib
-PKG_CFLAGS = $(shell pkg-config --cflags libnl-genl-3.0 json-c 2>/dev/null)
-PKG_LIBS = $(shell pkg-config --libs libnl-genl-3.0 libkmod json-c 2>/dev/null) -lisal
+PKG_CFLAGS = $(shell pkg-config --cflags libnl-genl-3.0 json-c blkid 2>/dev/null)
+PKG_LIBS = $(shell pkg-config --libs libnl-genl-3.0 libkmod json-c blkid 2>/dev/null) -lisal
 
 # ---------------------------------------------------------------------
 # Shared format library (pure C, also compiled into the module).
@@ -99,7 +99,15 @@ $(BUILD)/bin/jrbdctl: $(JRBDCTL_OBJ) $(ULIB) $(LIBJRBD)
 
 # ---------------------------------------------------------------------
 # Tests
-unit-tests: $(UNIT_BIN)
+# Host-side test tools: tests/tools/*.c -> build/tests/jrbd-<name>
+TOOLS_SRC := $(wildcard tests/tools/*.c)
+TOOLS_BIN := $(patsubst tests/tools/%.c,$(BUILD)/tests/jrbd-%,$(TOOLS_SRC))
+
+unit-tests: $(UNIT_BIN) $(TOOLS_BIN)
+
+$(BUILD)/tests/jrbd-%: tests/tools/%.c $(LIBJRBD) $(ULIB) $(HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) -o $@ $< $(ULIB) $(LIBJRBD) $(PKG_LIBS)
 
 $(BUILD)/tests/%: tests/unit/src/%.c $(LIBJRBD) $(ULIB) $(HDRS)
 	@mkdir -p $(@D)

@@ -11,11 +11,11 @@ PKGS=(
 	build-essential pkg-config rsync clang llvm libfuzzer-14-dev libclang-rt-14-dev
 	linux-headers-amd64 linux-headers-6.12-amd64 kmod
 	libaio-dev libnl-3-dev libnl-genl-3-dev libkmod-dev liburcu-dev
-	libisal-dev libjson-c-dev libcmocka-dev
+	libisal-dev libjson-c-dev libcmocka-dev libblkid-dev
 	# lab
 	qemu-system-x86 busybox-static cpio iproute2 iputils-ping udev
 	# workloads and checks run inside the guests
-	fio e2fsprogs xfsprogs dmsetup stress-ng dbench valgrind
+	fio e2fsprogs xfsprogs dmsetup stress-ng dbench valgrind python3
 )
 
 missing=()

@@ -34,11 +34,28 @@ struct jrbdctl_cmd {
 #define JRBDCTL_EXIT_OK		0
 #define JRBDCTL_EXIT_FAIL	1
 #define JRBDCTL_EXIT_USAGE	2
+#define JRBDCTL_EXIT_PROBLEMS	4	/* check: problems found (fsck's 4) */
+#define JRBDCTL_EXIT_ERROR	8	/* check: operational error (fsck's 8) */
 
 /* Print "jrbdctl: <verb>: msg" on stderr. */
 void jrbdctl_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* Print "usage: jrbdctl <verb> <args>" of the running verb on stderr
+ * (from the command table) and return JRBDCTL_EXIT_USAGE. */
+int jrbdctl_usage_verb(void);
+
 /* Verbs. */
 int cmd_version(const struct jrbdctl_opts *o, int argc, char **argv);
+int cmd_format(const struct jrbdctl_opts *o, int argc, char **argv);
+int cmd_dump(const struct jrbdctl_opts *o, int argc, char **argv);
+int cmd_check(const struct jrbdctl_opts *o, int argc, char **argv);
+int cmd_create(const struct jrbdctl_opts *o, int argc, char **argv);
+int cmd_remove(const struct jrbdctl_opts *o, int argc, char **argv);
+int cmd_ls(const struct jrbdctl_opts *o, int argc, char **argv);
+int cmd_info(const struct jrbdctl_opts *o, int argc, char **argv);
+int cmd_status(const struct jrbdctl_opts *o, int argc, char **argv);
+int cmd_table(const struct jrbdctl_opts *o, int argc, char **argv);
+int cmd_message(const struct jrbdctl_opts *o, int argc, char **argv);
+int cmd_events(const struct jrbdctl_opts *o, int argc, char **argv);
 
 #endif /* JRBDCTL_H */

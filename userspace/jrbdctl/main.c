@@ -19,6 +19,7 @@
 #include "jrbdctl.h"
 
 static const char *current_verb = NULL;
+static const struct jrbdctl_cmd *current_cmd = NULL;
 
 void jrbdctl_err(const char *fmt, ...)
 {
@@ -39,6 +40,31 @@ static const struct jrbdctl_cmd commands[] = {
 	  "show this list" },
 	{ "version", cmd_version, 0, 0, 0, "",
 	  "versions of jrbdctl and of the loaded jrbd.ko" },
+	{ "format", cmd_format, 1, -1, 0,
+	  "DEV|FILE [--journal-size SIZE] [--size SIZE] [--node-id N] "
+	  "[--cluster-uuid UUID] [--force] [--json] [-v]",
+	  "write superblocks and an empty journal (SIZE: bytes or K/M/G/T)" },
+	{ "dump", cmd_dump, 1, -1, 0,
+	  "DEV|FILE [--from SEQ] [--count N] [--all] [--json]",
+	  "show both superblocks, then the journal block by block" },
+	{ "check", cmd_check, 1, -1, 0, "DEV|FILE [--json]",
+	  "validate superblocks and journal; exit 0 clean, 4 problems, 8 error" },
+	{ "create", cmd_create, 2, 2, JRBDCTL_ROOT | JRBDCTL_MODULE, "NAME DEV",
+	  "recover the formatted DEV and expose it as /dev/jrbdN" },
+	{ "remove", cmd_remove, 1, 1, JRBDCTL_ROOT | JRBDCTL_MODULE, "NAME",
+	  "drain, checkpoint and release a device (fails while open)" },
+	{ "ls", cmd_ls, 0, 0, JRBDCTL_MODULE, "",
+	  "list devices: name (major:minor)" },
+	{ "info", cmd_info, 0, 1, JRBDCTL_MODULE, "[NAME]",
+	  "identity, state and recovery figures of devices" },
+	{ "status", cmd_status, 0, 1, JRBDCTL_MODULE, "[NAME]",
+	  "one line per device: journal fill, indexes, counters" },
+	{ "table", cmd_table, 0, 1, JRBDCTL_MODULE, "[NAME]",
+	  "the mapping of each device: 0 SECTORS jrbd BACKING" },
+	{ "message", cmd_message, 2, 2, JRBDCTL_ROOT | JRBDCTL_MODULE,
+	  "NAME MESSAGE", "send a message to a device: checkpoint" },
+	{ "events", cmd_events, 0, 1, JRBDCTL_MODULE, "[--now]",
+	  "current state of every device, then changes as they happen" },
 };
 
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
@@ -49,9 +75,15 @@ static void usage(FILE *f)
 
 	fprintf(f, "usage: jrbdctl [--json] [--module PATH] [-v] VERB [ARGS...]\n\n"
 		   "Verbs:\n");
-	for (i = 0; i < N_COMMANDS; i++)
-		fprintf(f, "  %-10s %-32s %s\n", commands[i].name,
-			commands[i].args, commands[i].help);
+	for (i = 0; i < N_COMMANDS; i++) {
+		if (strlen(commands[i].args) <= 32)
+			fprintf(f, "  %-10s %-32s %s\n", commands[i].name,
+				commands[i].args, commands[i].help);
+		else
+			fprintf(f, "  %-10s %s\n  %-10s %-32s %s\n",
+				commands[i].name, commands[i].args, "", "",
+				commands[i].help);
+	}
 	fprintf(f, "\nOptions:\n"
 		   "  --json         machine-readable output (one JSON document)\n"
 		   "  --module PATH  load this jrbd.ko instead of the installed one\n"
@@ -63,6 +95,14 @@ static int cmd_help(const struct jrbdctl_opts *o, int argc, char **argv)
 {
 	usage(stdout);
 	return 0;
+}
+
+int jrbdctl_usage_verb(void)
+{
+	if (current_cmd)
+		fprintf(stderr, "usage: jrbdctl %s%s%s\n", current_cmd->name,
+			current_cmd->args[0] ? " " : "", current_cmd->args);
+	return JRBDCTL_EXIT_USAGE;
 }
 
 static const struct jrbdctl_cmd *find_command(const char *name)
@@ -122,12 +162,12 @@ int main(int argc, char **argv)
 		return JRBDCTL_EXIT_USAGE;
 	}
 	current_verb = cmd->name;
+	current_cmd = cmd;
 	nargs = argc - optind - 1;
 	if (nargs < cmd->min_args ||
 	    (cmd->max_args >= 0 && nargs > cmd->max_args)) {
-		jrbdctl_err("wrong number of arguments\nusage: jrbdctl %s%s%s",
-			    cmd->name, cmd->args[0] ? " " : "", cmd->args);
-		return JRBDCTL_EXIT_USAGE;
+		jrbdctl_err("wrong number of arguments");
+		return jrbdctl_usage_verb();
 	}
 	if ((cmd->flags & JRBDCTL_ROOT) && geteuid() != 0) {
 		jrbdctl_err("needs root");
