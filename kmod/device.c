@@ -76,6 +76,10 @@ static const struct block_device_operations jrbd_fops = {
 	.free_disk = jrbd_free_disk,
 };
 
+/*
+ * Called from the stage workqueues only (it may sleep), with no device
+ * lock held: the notification takes ->jlock and ->sb_lock.
+ */
 void jrbd_dev_error(struct jrbd_dev *d, int err, const char *what)
 {
 	if (err < 0)
@@ -87,6 +91,7 @@ void jrbd_dev_error(struct jrbd_dev *d, int err, const char *what)
 	wake_up_all(&d->space_wq);
 	wake_up_all(&d->ckpt_wq_head);
 	jrbd_kick_commit(d);	/* fail whatever waits */
+	jrbd_nl_notify(d, JRBD_CMD_EV_CHANGED);
 }
 
 struct jrbd_dev *jrbd_dev_find(const char *name)
