@@ -178,7 +178,6 @@ static void jrbd_write(struct jrbd_dev *d, struct bio *bio)
 	je->chain_crc = e.chain_crc;
 	je->kind = e.kind;
 	list_add_tail(&je->node, &d->live);
-	d->live_count++;
 	for (i = 0; i < e.nr_blocks; i++)
 		xa_store(&d->index, e.lba + i, je, GFP_NOIO | __GFP_NOFAIL);
 	wt->index = e.index;

@@ -137,7 +137,6 @@ static int jrbd_ckpt_round(struct jrbd_dev *d)
 			break;
 		blocks += je->nr_blocks;
 		list_move_tail(&je->node, &batch);
-		d->live_count--;
 		n++;
 	}
 	mutex_unlock(&d->jlock);
@@ -163,7 +162,6 @@ static int jrbd_ckpt_round(struct jrbd_dev *d)
 		/* Nothing moves: the entries stay in the journal. */
 		mutex_lock(&d->jlock);
 		list_splice(&batch, &d->live);
-		d->live_count += n;
 		mutex_unlock(&d->jlock);
 		jrbd_dev_error(d, r, "checkpoint");
 		return r;

@@ -47,7 +47,6 @@ static void jrbd_free_index(struct jrbd_dev *d)
 		list_del(&je->node);
 		kfree(je);
 	}
-	d->live_count = 0;
 }
 
 /* Everything create set up except the disk and the backing device. */

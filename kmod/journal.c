@@ -51,36 +51,54 @@ static struct page *jrbd_buf_page(void *p)
 	return is_vmalloc_addr(p) ? vmalloc_to_page(p) : virt_to_page(p);
 }
 
+/* One bio of at most BIO_MAX_VECS pages; returns bytes done or an error. */
+static int jrbd_sync_io_one(struct jrbd_dev *d, blk_opf_t opf, u64 dev_offset,
+			    u8 *p, u32 len)
+{
+	struct bio *bio;
+	u32 done = 0;
+	int r;
+
+	bio = bio_alloc(d->backing.bdev, BIO_MAX_VECS, opf, GFP_NOIO);
+	bio->bi_iter.bi_sector = dev_offset >> SECTOR_SHIFT;
+	while (done < len) {
+		u32 n = min_t(u32, len - done, PAGE_SIZE - offset_in_page(p + done));
+
+		if (bio_add_page(bio, jrbd_buf_page(p + done), n,
+				 offset_in_page(p + done)) != n)
+			break;	/* bio full: the caller sends the rest */
+		done += n;
+	}
+	r = submit_bio_wait(bio);
+	bio_put(bio);
+	return r ? r : done;
+}
+
 /*
  * Synchronous I/O of a kernel buffer (kmalloc'd or vmalloc'd) at a byte
- * offset of the backing device.  Offsets and lengths are multiples of
- * 512; the buffer needs no particular alignment beyond that.
+ * offset of the backing device, in as many bios as it takes.  Offsets and
+ * lengths are multiples of 512.  Flags like REQ_PREFLUSH/REQ_FUA apply to
+ * every bio; callers that use them pass one bio's worth.
  */
 int jrbd_sync_io(struct jrbd_dev *d, blk_opf_t opf, u64 dev_offset,
 		 void *buf, u32 len)
 {
-	unsigned int nr = DIV_ROUND_UP(len + offset_in_page(buf), PAGE_SIZE);
-	struct bio *bio;
 	u8 *p = buf;
-	int r;
 
 	if (WARN_ON_ONCE((dev_offset | len) & (SECTOR_SIZE - 1)))
 		return -EINVAL;
-	bio = bio_alloc(d->backing.bdev, nr, opf, GFP_NOIO);
-	bio->bi_iter.bi_sector = dev_offset >> SECTOR_SHIFT;
 	while (len) {
-		u32 n = min_t(u32, len, PAGE_SIZE - offset_in_page(p));
+		int r = jrbd_sync_io_one(d, opf, dev_offset, p, len);
 
-		if (bio_add_page(bio, jrbd_buf_page(p), n, offset_in_page(p)) != n) {
-			bio_put(bio);
+		if (r < 0)
+			return r;
+		if (WARN_ON_ONCE(r == 0 || r & (SECTOR_SIZE - 1)))
 			return -EIO;
-		}
-		p += n;
-		len -= n;
+		p += r;
+		dev_offset += r;
+		len -= r;
 	}
-	r = submit_bio_wait(bio);
-	bio_put(bio);
-	return r;
+	return 0;
 }
 
 int jrbd_flush_backing(struct jrbd_dev *d)

@@ -148,7 +148,6 @@ struct jrbd_dev {
 	struct jrbd_writer w;		/* the appender; ->w.seq = head */
 	struct jrbd_jpos submitted;	/* journal bytes handed to the disk */
 	struct list_head live;		/* jrbd_jentry, log order */
-	u64 live_count;
 	struct list_head pending;	/* jrbd_wait not yet in a batch */
 	struct list_head committing;	/* jrbd_wait waiting for commit */
 	bool flush_wanted;		/* someone needs durability */

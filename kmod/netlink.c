@@ -155,7 +155,7 @@ static int jrbd_nl_fill_dev(struct sk_buff *msg, struct jrbd_dev *d)
 	used = jrbd_journal_used(d);
 	head = d->w.seq;
 	tail = d->tail.seq;
-	pending = d->live_count;
+	pending = next - 1 - ckpt;	/* appended, not yet written home */
 	mutex_unlock(&d->jlock);
 	spin_lock(&d->open_lock);
 	opens = d->open_count;

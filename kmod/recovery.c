@@ -49,7 +49,6 @@ static int jrbd_rec_entry(void *ctx, const struct jrbd_entry *e,
 	je->kind = e->kind;
 	je->start = start;
 	list_add_tail(&je->node, &d->live);
-	d->live_count++;
 	if (e->kind == JRBD_ENTRY_WRITE || e->kind == JRBD_ENTRY_DISCARD ||
 	    e->kind == JRBD_ENTRY_WRITE_ZEROES) {
 		for (i = 0; i < e->nr_blocks; i++) {
@@ -127,24 +126,42 @@ out:
 	return r;
 }
 
-/* Step 4: is the stop a torn tail or corruption below the commit point? */
-static int jrbd_rec_probe(struct jrbd_dev *d, struct jrbd_scan *s, void *tmp)
+/*
+ * Step 4: is the stop a torn tail or corruption below the commit point?
+ * The window after the stop is read in as few I/Os as the ring allows.
+ */
+static int jrbd_rec_probe(struct jrbd_dev *d, struct jrbd_scan *s)
 {
 	struct jrbd_probe pr;
-	u64 seq, first, last;
+	u64 seq, first, last, n;
+	u8 *win;
 	int r;
 
 	jrbd_probe_init(&pr, s);
 	first = pr.seq;
 	r = jrbd_probe_block(&pr, jrbd_slot(d, first));
-	last = d->sb.tail_seq + d->geom.journal_blocks - 1;
-	for (seq = first + 1; r == 0 && seq < last &&
-	     seq <= s->stop.at.seq + JRBD_MAX_INFLIGHT_BLOCKS; seq++) {
-		r = jrbd_read_jblock(d, seq, tmp);
-		if (r < 0)
-			return r;
-		r = jrbd_probe_block(&pr, tmp);
+	last = min(s->stop.at.seq + JRBD_MAX_INFLIGHT_BLOCKS,
+		   d->sb.tail_seq + d->geom.journal_blocks - 2);
+	if (r || last <= first)
+		goto out;
+	win = kvmalloc((last - first) * JRBD_JBLOCK_SIZE, GFP_KERNEL);
+	if (!win)
+		return -ENOMEM;
+	for (seq = first + 1; seq <= last; seq += n) {
+		u64 slot = seq % d->geom.journal_blocks;
+
+		n = min(last - seq + 1, d->geom.journal_blocks - slot);
+		r = jrbd_sync_io(d, REQ_OP_READ,
+				 d->geom.journal_offset + slot * JRBD_JBLOCK_SIZE,
+				 win + (seq - first - 1) * JRBD_JBLOCK_SIZE,
+				 n * JRBD_JBLOCK_SIZE);
+		if (r)
+			break;
 	}
+	for (seq = first + 1; !r && seq <= last; seq++)
+		r = jrbd_probe_block(&pr, win + (seq - first - 1) * JRBD_JBLOCK_SIZE);
+	kvfree(win);
+out:
 	if (r == 1) {
 		pr_err("%s: journal corrupt below the commit point: entry %llu is lost at %#llx but a later entry at %#llx says it was committed\n",
 		       d->cfg.name, s->stop.index, s->stop.dev_offset,
@@ -177,17 +194,22 @@ static int jrbd_rec_seal(struct jrbd_dev *d, struct jrbd_scan *s)
 			 JRBD_JBLOCK_SIZE - from);
 	if (r)
 		return r;
-	last = d->sb.tail_seq + d->geom.journal_blocks - 1;
-	for (seq = end.seq + 1; seq <= end.seq + JRBD_MAX_INFLIGHT_BLOCKS &&
-	     seq < last; seq++) {
+	/* The in-flight window after it, never reaching the tail's slot. */
+	last = min(end.seq + JRBD_MAX_INFLIGHT_BLOCKS,
+		   d->sb.tail_seq + d->geom.journal_blocks - 2);
+	for (seq = end.seq + 1; seq <= last; seq++)
 		memset(jrbd_slot(d, seq), 0, JRBD_JBLOCK_SIZE);
-		r = jrbd_sync_io(d, REQ_OP_WRITE, jrbd_jpos_dev_offset(
-					d->geom.journal_offset,
-					d->geom.journal_blocks,
-					(struct jrbd_jpos){ seq, 0 }),
-				 jrbd_slot(d, seq), JRBD_JBLOCK_SIZE);
+	/* On disk: one zeroout per run of slots up to the ring's end. */
+	for (seq = end.seq + 1; seq <= last; ) {
+		u64 slot = seq % d->geom.journal_blocks;
+		u64 n = min(last - seq + 1, d->geom.journal_blocks - slot);
+
+		r = blkdev_issue_zeroout(d->backing.bdev,
+				(d->geom.journal_offset + slot * JRBD_JBLOCK_SIZE) >> SECTOR_SHIFT,
+				n * (JRBD_JBLOCK_SIZE >> SECTOR_SHIFT), GFP_KERNEL, 0);
 		if (r)
 			return r;
+		seq += n;
 	}
 	r = jrbd_flush_backing(d);
 	if (r)
@@ -204,7 +226,6 @@ int jrbd_recover(struct jrbd_dev *d, struct netlink_ext_ack *extack)
 	struct jrbd_scan *s;
 	ktime_t t0 = ktime_get();
 	u64 n;
-	void *tmp = NULL;
 	int r;
 
 	r = jrbd_read_super(d, extack);
@@ -216,8 +237,7 @@ int jrbd_recover(struct jrbd_dev *d, struct netlink_ext_ack *extack)
 		return r;
 	}
 	s = kzalloc(sizeof(*s), GFP_KERNEL);
-	tmp = kvmalloc(JRBD_JBLOCK_SIZE, GFP_KERNEL);
-	if (!s || !tmp) {
+	if (!s) {
 		r = -ENOMEM;
 		goto out;
 	}
@@ -266,7 +286,7 @@ int jrbd_recover(struct jrbd_dev *d, struct netlink_ext_ack *extack)
 		goto out;
 	}
 	/* Step 4. */
-	r = jrbd_rec_probe(d, s, tmp);
+	r = jrbd_rec_probe(d, s);
 	if (r) {
 		NL_SET_ERR_MSG(extack,
 			"journal lost committed entries (offset in the kernel log; jrbdctl check)");
@@ -291,7 +311,6 @@ int jrbd_recover(struct jrbd_dev *d, struct netlink_ext_ack *extack)
 		d->cfg.name, d->rec.entries, d->rec.bytes, d->rec.usecs,
 		s->stop.at.seq, s->stop.at.off, d->rec.stop);
 out:
-	kvfree(tmp);
 	kfree(s);
 	return r;
 }
