@@ -7,8 +7,9 @@
  *   1. take up to JRBD_CKPT_BATCH_BLOCKS blocks' worth of the oldest
  *      committed entries off ->live;
  *   2. write every block of them that is still the newest version (the
- *      index points at this entry): overwritten blocks are skipped, so a
- *      hot block is written home once per round, not once per write;
+ *      index points at this entry) or whose newer version is not yet
+ *      committed: a block overwritten by a committed entry is skipped, so
+ *      a hot block is written home once per round, not once per write;
  *   3. flush the backing device;
  *   4. drop the entries from the index (compare-and-erase: a newer write
  *      keeps its own index entry) under ->reclaim_sem, and free them;
@@ -87,9 +88,25 @@ static int jrbd_ckpt_zero_run(struct jrbd_dev *d, struct jrbd_jentry *je,
 				    (sector_t)n * JRBD_BLOCK_SECTORS, GFP_NOIO, 0);
 }
 
-/* Step 2 for one entry: its blocks that are still the newest version. */
+/*
+ * Must block @lba of @je be written home?  Yes if @je is its newest
+ * version.  A newer version lets us skip it only if that one is committed
+ * too: it is durable in the journal and the tail cannot pass it before it
+ * is home.  An uncommitted newer version may still be lost (a torn tail),
+ * and then @je's data is what the block must hold.  Entries are freed
+ * only by this thread, so the one the index returns stays valid here.
+ */
+static bool jrbd_ckpt_needed(struct jrbd_dev *d, struct jrbd_jentry *je,
+			     u64 lba, u64 commit)
+{
+	struct jrbd_jentry *cur = xa_load(&d->index, lba);
+
+	return cur == je || (cur && cur->index > commit);
+}
+
+/* Step 2 for one entry: its blocks that may not be skipped. */
 static int jrbd_ckpt_entry(struct jrbd_dev *d, struct jrbd_jentry *je,
-			   struct jrbd_ckpt_io *io)
+			   u64 commit, struct jrbd_ckpt_io *io)
 {
 	u32 i = 0, run;
 	int r;
@@ -98,13 +115,13 @@ static int jrbd_ckpt_entry(struct jrbd_dev *d, struct jrbd_jentry *je,
 	    je->kind != JRBD_ENTRY_WRITE_ZEROES)
 		return 0;
 	while (i < je->nr_blocks) {
-		if (xa_load(&d->index, je->lba + i) != je) {
+		if (!jrbd_ckpt_needed(d, je, je->lba + i, commit)) {
 			i++;
 			continue;
 		}
 		run = 1;
 		while (i + run < je->nr_blocks && run < BIO_MAX_VECS &&
-		       xa_load(&d->index, je->lba + i + run) == je)
+		       jrbd_ckpt_needed(d, je, je->lba + i + run, commit))
 			run++;
 		if (je->kind == JRBD_ENTRY_WRITE) {
 			jrbd_ckpt_write_run(d, je, i, run, io);
@@ -126,14 +143,14 @@ static int jrbd_ckpt_round(struct jrbd_dev *d)
 	struct jrbd_jentry *je, *tmp, *last = NULL;
 	struct jrbd_jpos tail;
 	LIST_HEAD(batch);
-	u64 blocks = 0, tail_index;
+	u64 blocks = 0, tail_index, commit;
 	int n = 0, r = 0;
 
 	/* Step 1: the oldest committed entries, in log order. */
 	mutex_lock(&d->jlock);
+	commit = d->commit_index;
 	list_for_each_entry_safe(je, tmp, &d->live, node) {
-		if (je->index > d->commit_index ||
-		    blocks >= JRBD_CKPT_BATCH_BLOCKS)
+		if (je->index > commit || blocks >= JRBD_CKPT_BATCH_BLOCKS)
 			break;
 		blocks += je->nr_blocks;
 		list_move_tail(&je->node, &batch);
@@ -147,7 +164,7 @@ static int jrbd_ckpt_round(struct jrbd_dev *d)
 	atomic_set(&io.pending, 1);
 	init_completion(&io.done);
 	list_for_each_entry(je, &batch, node) {
-		r = jrbd_ckpt_entry(d, je, &io);
+		r = jrbd_ckpt_entry(d, je, commit, &io);
 		if (r)
 			break;
 		last = je;

@@ -106,9 +106,13 @@ static int jrbd_read_super(struct jrbd_dev *d, struct netlink_ext_ack *extack)
 		r = r == -EOPNOTSUPP ? r : -EINVAL;
 		goto out;
 	}
-	if (pick.chosen == 1 && pick.rc[0] != -ENOENT)
-		pr_warn("%s: superblock A @0x0 is invalid (%s); using superblock B\n",
-			d->cfg.name, pick.err[0].msg ? pick.err[0].msg : "bad");
+	/* One slot bad, the other used: say so (jrbdctl check reports it). */
+	if (pick.rc[!pick.chosen] < 0 && pick.rc[!pick.chosen] != -ENOENT)
+		pr_warn("%s: superblock %c @%#llx is invalid (%s); using superblock %c\n",
+			d->cfg.name, 'A' + !pick.chosen,
+			pick.err[!pick.chosen].dev_offset,
+			pick.err[!pick.chosen].msg ? pick.err[!pick.chosen].msg : "bad",
+			'A' + pick.chosen);
 	if (d->sb.read_only) {
 		NL_SET_ERR_MSG(extack,
 			"superblock has read-only features this module does not know");
