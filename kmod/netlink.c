@@ -71,32 +71,52 @@ static void jrbd_nl_err(struct netlink_ext_ack *extack,
 		NL_SET_BAD_ATTR(extack, attr);
 }
 
-static int jrbd_nl_pre_doit(const jrbd_genl_op_t *ops, struct sk_buff *skb,
-			    struct genl_info *info)
+/*
+ * The command's attribute sets from the table: nothing it does not take,
+ * everything it needs (@required false for dumps, which list all).
+ */
+static int jrbd_nl_check_attrs(u8 cmd, struct nlattr **attrs, bool required,
+			       struct netlink_ext_ack *extack)
 {
 	const struct jrbd_nl_cmd_spec *spec;
 	int a;
 
-	if (ops->cmd > JRBD_CMD_MAX)
+	if (cmd > JRBD_CMD_MAX)
 		return -EOPNOTSUPP;
-	spec = &jrbd_nl_cmd_specs[ops->cmd];
+	spec = &jrbd_nl_cmd_specs[cmd];
 
 	for (a = 1; a <= JRBD_A_MAX; a++) {
-		bool present = info->attrs[a] != NULL;
+		bool present = attrs[a] != NULL;
 
 		if (present && !(spec->allowed & (1ULL << a))) {
-			jrbd_nl_err(info->extack, info->attrs[a],
-				    jrbd_nl_msg_unexpected[a]);
+			jrbd_nl_err(extack, attrs[a], jrbd_nl_msg_unexpected[a]);
 			return -EINVAL;
 		}
-		if (!present && (spec->required & (1ULL << a))) {
-			NL_SET_ERR_ATTR_MISS(info->extack, NULL, a);
-			jrbd_nl_err(info->extack, NULL,
-				    jrbd_nl_msg_missing[a]);
+		if (required && !present && (spec->required & (1ULL << a))) {
+			NL_SET_ERR_ATTR_MISS(extack, NULL, a);
+			jrbd_nl_err(extack, NULL, jrbd_nl_msg_missing[a]);
 			return -EINVAL;
 		}
 	}
 	return 0;
+}
+
+/*
+ * GENL_ADMIN_PERM checks CAP_NET_ADMIN; changing block devices is
+ * CAP_SYS_ADMIN's business (like dm's ioctls), so admin commands need
+ * both.
+ */
+static int jrbd_nl_pre_doit(const jrbd_genl_op_t *ops, struct sk_buff *skb,
+			    struct genl_info *info)
+{
+	if (ops->cmd > JRBD_CMD_MAX)
+		return -EOPNOTSUPP;
+	if ((jrbd_nl_cmd_specs[ops->cmd].flags & JRBD_GENL_ADMIN) &&
+	    !netlink_capable(skb, CAP_SYS_ADMIN)) {
+		NL_SET_ERR_MSG(info->extack, "needs CAP_SYS_ADMIN");
+		return -EPERM;
+	}
+	return jrbd_nl_check_attrs(ops->cmd, info->attrs, true, info->extack);
 }
 
 static int jrbd_nl_get_info(struct sk_buff *skb, struct genl_info *info)
@@ -230,10 +250,13 @@ void jrbd_nl_notify(struct jrbd_dev *d, int cmd)
 		genlmsg_multicast(&jrbd_genl_family, msg, 0, 0, GFP_KERNEL);
 }
 
-/* A name is what `jrbdctl` and udev rules will see: keep it plain. */
+/*
+ * A name is what `jrbdctl` and udev rules will see: keep it plain, and
+ * let it start with a letter or digit (no "-", ".", "..").
+ */
 static bool jrbd_name_ok(const char *s)
 {
-	if (!*s)
+	if (!isalnum(*s))
 		return false;
 	for (; *s; s++)
 		if (!isalnum(*s) && *s != '-' && *s != '_' && *s != '.')
@@ -253,7 +276,7 @@ static int jrbd_nl_create(struct sk_buff *skb, struct genl_info *info)
 		    sizeof(cfg.backing_path));
 	if (!jrbd_name_ok(cfg.name)) {
 		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[JRBD_A_DEV_NAME],
-			"name must be 1-31 of [A-Za-z0-9._-]");
+			"name must be 1-31 of [A-Za-z0-9._-], starting with a letter or digit");
 		return -EINVAL;
 	}
 	if (cfg.backing_path[0] != '/') {
@@ -331,9 +354,20 @@ static int jrbd_nl_get_dev(struct sk_buff *skb, struct genl_info *info)
 	return msg ? genlmsg_reply(msg, info) : r;
 }
 
-/* Dump: one message per device; cb->args[0] = devices already sent. */
+/* pre_doit does not run for dumps: the same attribute check here. */
+static int jrbd_nl_dump_start(struct netlink_callback *cb)
+{
+	return jrbd_nl_check_attrs(JRBD_CMD_GET_DEV, jrbd_dump_attrs(cb),
+				   false, cb->extack);
+}
+
+/*
+ * Dump: one message per device, or only the one named by DEV_NAME;
+ * cb->args[0] = devices already looked at.
+ */
 static int jrbd_nl_dump_devs(struct sk_buff *skb, struct netlink_callback *cb)
 {
+	struct nlattr *name = jrbd_dump_attrs(cb)[JRBD_A_DEV_NAME];
 	struct jrbd_dev *d;
 	long i = 0, skip = cb->args[0];
 
@@ -342,6 +376,8 @@ static int jrbd_nl_dump_devs(struct sk_buff *skb, struct netlink_callback *cb)
 		void *hdr;
 
 		if (i++ < skip)
+			continue;
+		if (name && nla_strcmp(name, d->cfg.name))
 			continue;
 		hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid,
 				  cb->nlh->nlmsg_seq, &jrbd_genl_family,
@@ -405,6 +441,7 @@ static const struct genl_ops jrbd_genl_ops[] = {
 	{
 		.cmd = JRBD_CMD_GET_DEV,
 		.doit = jrbd_nl_get_dev,
+		.start = jrbd_nl_dump_start,
 		.dumpit = jrbd_nl_dump_devs,
 	},
 	{

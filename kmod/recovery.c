@@ -67,6 +67,23 @@ static const struct jrbd_scan_ops jrbd_rec_ops = {
 	.entry = jrbd_rec_entry,
 };
 
+static u32 jrbd_le32_at(const void *p, size_t off)
+{
+	__le32 v;
+
+	memcpy(&v, (const u8 *)p + off, sizeof(v));
+	return le32_to_cpu(v);
+}
+
+/* A slot with the magic whose backing_size exceeds the device. */
+static bool jrbd_sb_says_larger(const void *slot, u64 dev_size)
+{
+	const struct jrbd_super *sb = slot;
+
+	return le32_to_cpu(sb->magic) == JRBD_SB_MAGIC &&
+	       le64_to_cpu(sb->backing_size) > dev_size;
+}
+
 static int jrbd_read_super(struct jrbd_dev *d, struct netlink_ext_ack *extack)
 {
 	u64 dev_size = bdev_nr_bytes(d->backing.bdev);
@@ -74,12 +91,27 @@ static int jrbd_read_super(struct jrbd_dev *d, struct netlink_ext_ack *extack)
 	void *buf;
 	int r;
 
+	/* The smallest layout format can make: check before any I/O. */
+	if (dev_size < JRBD_JOURNAL_OFFSET +
+	    JRBD_JOURNAL_MIN_BLOCKS * JRBD_JBLOCK_SIZE +
+	    JRBD_DATA_MIN_BLOCKS * JRBD_BLOCK_SIZE) {
+		NL_SET_ERR_MSG(extack,
+			"backing device is too small for jrbd (at least 6 MiB)");
+		return -ENOSPC;
+	}
 	buf = kmalloc(2 * JRBD_SB_SLOT_SIZE, GFP_KERNEL);
 	if (!buf)
 		return -ENOMEM;
 	r = jrbd_sync_io(d, REQ_OP_READ, 0, buf, 2 * JRBD_SB_SLOT_SIZE);
 	if (r < 0) {
 		NL_SET_ERR_MSG(extack, "cannot read the superblocks");
+		goto out;
+	}
+	if (jrbd_le32_at(buf, 0) != JRBD_SB_MAGIC &&
+	    jrbd_le32_at(buf + JRBD_SB_SLOT_SIZE, 0) != JRBD_SB_MAGIC) {
+		NL_SET_ERR_MSG(extack,
+			"backing device is not formatted for jrbd (jrbdctl format)");
+		r = -EINVAL;
 		goto out;
 	}
 	r = jrbd_super_pick(buf, buf + JRBD_SB_SLOT_SIZE, dev_size, &d->sb, &pick);
@@ -94,9 +126,10 @@ static int jrbd_read_super(struct jrbd_dev *d, struct netlink_ext_ack *extack)
 			       pick.err[i].msg ? pick.err[i].msg :
 			       (pick.rc[i] == -ENOENT ? "empty" : "invalid"),
 			       pick.rc[i]);
-		if (pick.rc[0] == -ENOENT && pick.rc[1] == -ENOENT)
+		if (jrbd_sb_says_larger(buf, dev_size) ||
+		    jrbd_sb_says_larger(buf + JRBD_SB_SLOT_SIZE, dev_size))
 			NL_SET_ERR_MSG(extack,
-				"backing device is not formatted for jrbd (jrbdctl format)");
+				"backing device is smaller than its superblock's backing_size (shrunk?)");
 		else if (r == -EOPNOTSUPP)
 			NL_SET_ERR_MSG(extack,
 				"superblock has an unsupported version or feature");

@@ -21,6 +21,16 @@ typedef struct genl_split_ops jrbd_genl_op_t;		/* 6.2+ */
 typedef struct genl_ops jrbd_genl_op_t;			/* 6.1 */
 #endif
 
+/* The attributes of a dump request, parsed by the family policy. */
+static inline struct nlattr **jrbd_dump_attrs(struct netlink_callback *cb)
+{
+#ifdef JRBD_HAVE_GENL_INFO_DUMP					/* 6.6+ */
+	return genl_info_dump(cb)->attrs;
+#else								/* 6.1 */
+	return genl_dumpit_info(cb)->attrs;
+#endif
+}
+
 /* ---- opening the backing device exclusively ---- */
 struct jrbd_bdev {
 	struct block_device *bdev;

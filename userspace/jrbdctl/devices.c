@@ -93,6 +93,19 @@ static const char *stra(struct nlattr *tb[], int a)
 	return tb[a] ? nla_get_string(tb[a]) : "";
 }
 
+/* The kernel's rule (kmod/netlink.c), checked first for a clear message. */
+static bool name_ok(const char *s)
+{
+	size_t n = strlen(s), i;
+
+	if (n == 0 || n > 31 || !isalnum((unsigned char)s[0]))
+		return false;
+	for (i = 0; i < n; i++)
+		if (!isalnum((unsigned char)s[i]) && !strchr("._-", s[i]))
+			return false;
+	return true;
+}
+
 /* ------------------------------------------------------------------ */
 
 int cmd_create(const struct jrbdctl_opts *o, int argc, char **argv)
@@ -104,6 +117,11 @@ int cmd_create(const struct jrbdctl_opts *o, int argc, char **argv)
 	struct stat st;
 	int r;
 
+	if (!name_ok(argv[1])) {
+		jrbdctl_err("bad name '%s': name must be 1-31 of [A-Za-z0-9._-], starting with a letter or digit",
+			    argv[1]);
+		return -EINVAL;
+	}
 	if (!realpath(argv[2], path)) {
 		r = -errno;
 		jrbdctl_err("%s: %s", argv[2], strerror(errno));
