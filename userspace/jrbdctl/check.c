@@ -392,15 +392,11 @@ int cmd_check(const struct jrbdctl_opts *o, int argc, char **argv)
 			c.json = true;
 			continue;
 		}
-		jrbdctl_err("unknown option '%s'", argv[optind - 1]);
+		jrbdctl_bad_option(opt, argv);
 		return jrbdctl_usage_verb();
 	}
-	if (argc - optind != 1) {
-		jrbdctl_err(argc - optind ? "exactly one device or file expected"
-					  : "no device or file given");
+	if (jrbdctl_one_operand(argc, argv, &c.path) < 0)
 		return jrbdctl_usage_verb();
-	}
-	c.path = argv[optind];
 
 	r = jlog_open(c.path, &c.l);
 	if (r < 0) {

@@ -665,21 +665,11 @@ static int parse_args(const struct jrbdctl_opts *o, int argc, char **argv,
 		case 'j':
 			d->json = true;
 			break;
-		case ':':
-			jrbdctl_err("option '%s' needs an argument", argv[optind - 1]);
-			return -EINVAL;
 		default:
-			jrbdctl_err("unknown option '%s'", argv[optind - 1]);
-			return -EINVAL;
+			return jrbdctl_bad_option(c, argv);
 		}
 	}
-	if (argc - optind != 1) {
-		jrbdctl_err(argc - optind ? "exactly one device or file expected"
-					  : "no device or file given");
-		return -EINVAL;
-	}
-	d->path = argv[optind];
-	return 0;
+	return jrbdctl_one_operand(argc, argv, &d->path);
 }
 
 static int read_show_raw(struct dump *d, u64 seq, const char *section)

@@ -135,21 +135,11 @@ static int parse_args(const struct jrbdctl_opts *o, int argc, char **argv,
 		case 'v':
 			a->verbose++;
 			break;
-		case ':':
-			jrbdctl_err("option '%s' needs an argument", argv[optind - 1]);
-			return -EINVAL;
 		default:
-			jrbdctl_err("unknown option '%s'", argv[optind - 1]);
-			return -EINVAL;
+			return jrbdctl_bad_option(c, argv);
 		}
 	}
-	if (argc - optind != 1) {
-		jrbdctl_err(argc - optind ? "exactly one device or file expected"
-					  : "no device or file given");
-		return -EINVAL;
-	}
-	a->path = argv[optind];
-	return 0;
+	return jrbdctl_one_operand(argc, argv, &a->path);
 }
 
 /* Bytes a device needs for this request (for "too small" messages). */

@@ -44,6 +44,11 @@ void jrbdctl_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * (from the command table) and return JRBDCTL_EXIT_USAGE. */
 int jrbdctl_usage_verb(void);
 
+/* After getopt_long() returned ':' or '?': name the option; -EINVAL. */
+int jrbdctl_bad_option(int opt, char **argv);
+/* After the options: the one DEV|FILE operand into *path, or -EINVAL. */
+int jrbdctl_one_operand(int argc, char **argv, const char **path);
+
 /* Verbs. */
 int cmd_version(const struct jrbdctl_opts *o, int argc, char **argv);
 int cmd_format(const struct jrbdctl_opts *o, int argc, char **argv);

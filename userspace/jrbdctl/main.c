@@ -33,6 +33,26 @@ void jrbdctl_err(const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
+int jrbdctl_bad_option(int opt, char **argv)
+{
+	if (opt == ':')
+		jrbdctl_err("option '%s' needs an argument", argv[optind - 1]);
+	else
+		jrbdctl_err("unknown option '%s'", argv[optind - 1]);
+	return -EINVAL;
+}
+
+int jrbdctl_one_operand(int argc, char **argv, const char **path)
+{
+	if (argc - optind != 1) {
+		jrbdctl_err(argc - optind ? "exactly one device or file expected"
+					  : "no device or file given");
+		return -EINVAL;
+	}
+	*path = argv[optind];
+	return 0;
+}
+
 static int cmd_help(const struct jrbdctl_opts *o, int argc, char **argv);
 
 static const struct jrbdctl_cmd commands[] = {
