@@ -14,12 +14,19 @@
 #include <linux/slab.h>
 #include "jrbd.h"
 
-/* Blocks the writer may use beyond the current one without reaching the
- * durable tail's slot (rule W4). */
-static bool jrbd_space_for(struct jrbd_dev *d, u32 blocks)
+/*
+ * Room for an entry using @blocks journal blocks beyond the current one
+ * (never reaching the durable tail's slot, rule W4) and indexing
+ * @index_blocks 4 KiB blocks.  The second bound keeps the index in
+ * proportion to the journal: a discard is a tiny entry covering thousands
+ * of blocks, each an index slot until it is checkpointed.
+ */
+static bool jrbd_space_for(struct jrbd_dev *d, u32 blocks, u32 index_blocks)
 {
 	lockdep_assert_held(&d->jlock);
-	return d->w.seq + blocks + 1 - d->tail.seq < d->geom.journal_blocks;
+	return d->w.seq + blocks + 1 - d->tail.seq < d->geom.journal_blocks &&
+	       (d->index_blocks == 0 ||
+		d->index_blocks + index_blocks <= jrbd_index_cap(d));
 }
 
 /*
@@ -27,7 +34,8 @@ static bool jrbd_space_for(struct jrbd_dev *d, u32 blocks)
  * back-pressure, never an error (invariant 5).  Called and returns with
  * ->jlock held; 0, or the sticky error.
  */
-static int jrbd_wait_space(struct jrbd_dev *d, u32 payload_len)
+static int jrbd_wait_space(struct jrbd_dev *d, u32 payload_len,
+			   u32 index_blocks)
 {
 	bool waited = false;
 
@@ -37,7 +45,8 @@ static int jrbd_wait_space(struct jrbd_dev *d, u32 payload_len)
 		if (jrbd_dev_failed(d))
 			return -EIO;
 		/* Counts the move off a full block too (jrbd_record_start()). */
-		if (jrbd_space_for(d, jrbd_wr_blocks_needed(&d->w, payload_len)))
+		if (jrbd_space_for(d, jrbd_wr_blocks_needed(&d->w, payload_len),
+				   index_blocks))
 			break;
 		if (!waited) {
 			atomic64_inc(&d->stats.space_waits);
@@ -148,14 +157,19 @@ static void jrbd_write(struct jrbd_dev *d, struct bio *bio)
 		}
 		goto queue;
 	}
-	r = jrbd_wait_space(d, e.payload_len);
+	r = jrbd_wait_space(d, e.payload_len, e.nr_blocks);
 	if (r)
 		goto err_unlock;
 	e.term = d->term;
 	e.commit_index = d->commit_index;
 	r = jrbd_wr_begin(&d->w, &e, d->geom.data_blocks);
-	if (WARN_ON_ONCE(r))
+	if (r) {
+		/* Cannot happen for a bio the block layer let through. */
+		mutex_unlock(&d->jlock);
+		jrbd_dev_error(d, r, "encoding a journal entry");
+		mutex_lock(&d->jlock);
 		goto err_unlock;
+	}
 	if (e.kind == JRBD_ENTRY_WRITE) {
 		struct bvec_iter iter;
 		struct bio_vec bv;
@@ -180,6 +194,7 @@ static void jrbd_write(struct jrbd_dev *d, struct bio *bio)
 	list_add_tail(&je->node, &d->live);
 	for (i = 0; i < e.nr_blocks; i++)
 		xa_store(&d->index, e.lba + i, je, GFP_NOIO | __GFP_NOFAIL);
+	d->index_blocks += e.nr_blocks;
 	wt->index = e.index;
 	atomic64_inc(&d->stats.writes);
 	atomic64_add(bytes, &d->stats.bytes_written);
@@ -239,34 +254,38 @@ static void jrbd_read_journal(struct jrbd_dev *d, struct bio *bio)
 	bio_endio(bio);
 }
 
+/*
+ * One run per call: a bio mixing journal and data-area blocks is split
+ * after its first run, the rest goes back through submit_bio (as dm
+ * does), so each call takes at most one bio from ->bs.
+ */
 static void jrbd_read(struct jrbd_dev *d, struct bio *bio)
 {
-	atomic64_inc(&d->stats.reads);
-	atomic64_add(bio->bi_iter.bi_size, &d->stats.bytes_read);
+	u64 lba = bio->bi_iter.bi_sector / JRBD_BLOCK_SECTORS;
+	u64 nr = bio_sectors(bio) / JRBD_BLOCK_SECTORS, run = 1;
+	bool journal;
 
 	down_read(&d->reclaim_sem);
-	for (;;) {
-		u64 lba = bio->bi_iter.bi_sector / JRBD_BLOCK_SECTORS;
-		u64 nr = bio_sectors(bio) / JRBD_BLOCK_SECTORS, run = 1;
-		bool journal = jrbd_in_journal(d, lba);
-		struct bio *part = bio;
+	journal = jrbd_in_journal(d, lba);
+	while (run < nr && jrbd_in_journal(d, lba + run) == journal)
+		run++;
+	if (run < nr) {
+		struct bio *split = bio_split(bio, run * JRBD_BLOCK_SECTORS,
+					      GFP_NOIO, &d->bs);
 
-		while (run < nr && jrbd_in_journal(d, lba + run) == journal)
-			run++;
-		if (run < nr) {
-			part = bio_split(bio, run * JRBD_BLOCK_SECTORS,
-					 GFP_NOIO, &d->bs);
-			bio_chain(part, bio);
-		}
-		if (journal) {
-			jrbd_read_journal(d, part);
-		} else {
-			bio_set_dev(part, d->backing.bdev);
-			part->bi_iter.bi_sector = jrbd_data_sector(d, lba);
-			submit_bio_noacct(part);
-		}
-		if (part == bio)
-			break;
+		bio_chain(split, bio);
+		submit_bio_noacct(bio);
+		bio = split;
+	} else {
+		atomic64_inc(&d->stats.reads);
+	}
+	atomic64_add(bio->bi_iter.bi_size, &d->stats.bytes_read);
+	if (journal) {
+		jrbd_read_journal(d, bio);
+	} else {
+		bio_set_dev(bio, d->backing.bdev);
+		bio->bi_iter.bi_sector = jrbd_data_sector(d, lba);
+		submit_bio_noacct(bio);
 	}
 	up_read(&d->reclaim_sem);
 }
@@ -278,6 +297,12 @@ void jrbd_submit_bio(struct bio *bio)
 	bio = bio_split_to_limits(bio);
 	if (!bio)
 		return;
+	/* 4 KiB logical blocks: the block layer only sends whole ones. */
+	if (unlikely((bio->bi_iter.bi_sector | bio_sectors(bio)) &
+		     (JRBD_BLOCK_SECTORS - 1))) {
+		bio_io_error(bio);
+		return;
+	}
 
 	switch (bio_op(bio)) {
 	case REQ_OP_READ:

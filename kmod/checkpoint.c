@@ -6,10 +6,11 @@
  *
  *   1. take up to JRBD_CKPT_BATCH_BLOCKS blocks' worth of the oldest
  *      committed entries off ->live;
- *   2. write every block of them that is still the newest version (the
- *      index points at this entry) or whose newer version is not yet
+ *   2. write each block once, from its newest version in the round, if
+ *      that is its newest version overall or the newer one is not yet
  *      committed: a block overwritten by a committed entry is skipped, so
- *      a hot block is written home once per round, not once per write;
+ *      a hot block is written home once per round, not once per write,
+ *      and no two writes of one block are ever in flight together;
  *   3. flush the backing device;
  *   4. drop the entries from the index (compare-and-erase: a newer write
  *      keeps its own index entry) under ->reclaim_sem, and free them;
@@ -89,40 +90,55 @@ static int jrbd_ckpt_zero_run(struct jrbd_dev *d, struct jrbd_jentry *je,
 }
 
 /*
- * Must block @lba of @je be written home?  Yes if @je is its newest
- * version.  A newer version lets us skip it only if that one is committed
- * too: it is durable in the journal and the tail cannot pass it before it
- * is home.  An uncommitted newer version may still be lost (a torn tail),
- * and then @je's data is what the block must hold.  Entries are freed
- * only by this thread, so the one the index returns stays valid here.
+ * Must block @lba of @je be written home in this round?
+ *
+ * Not if a newer entry of this round already writes it (@done): each
+ * block is written at most once per round, from its newest version in the
+ * round, so no two home writes of one block are ever in flight together
+ * (the device may reorder overlapping writes).  The round walks its
+ * entries newest first.
+ *
+ * Otherwise yes if @je is the block's newest version.  A newer version
+ * outside the round lets us skip it only if that one is committed: it is
+ * durable in the journal and the tail cannot pass it before it is home.
+ * An uncommitted newer version may still be lost (a torn tail), and then
+ * this round's data is what the block must hold.  Entries are freed only
+ * by this thread, so the one the index returns stays valid here.
  */
 static bool jrbd_ckpt_needed(struct jrbd_dev *d, struct jrbd_jentry *je,
-			     u64 lba, u64 commit)
+			     u64 lba, u64 commit, struct xarray *done)
 {
-	struct jrbd_jentry *cur = xa_load(&d->index, lba);
+	struct jrbd_jentry *cur;
 
+	if (xa_load(done, lba))
+		return false;
+	cur = xa_load(&d->index, lba);
 	return cur == je || (cur && cur->index > commit);
 }
 
 /* Step 2 for one entry: its blocks that may not be skipped. */
 static int jrbd_ckpt_entry(struct jrbd_dev *d, struct jrbd_jentry *je,
-			   u64 commit, struct jrbd_ckpt_io *io)
+			   u64 commit, struct xarray *done,
+			   struct jrbd_ckpt_io *io)
 {
-	u32 i = 0, run;
+	u32 i = 0, run, k;
 	int r;
 
 	if (je->kind != JRBD_ENTRY_WRITE && je->kind != JRBD_ENTRY_DISCARD &&
 	    je->kind != JRBD_ENTRY_WRITE_ZEROES)
 		return 0;
 	while (i < je->nr_blocks) {
-		if (!jrbd_ckpt_needed(d, je, je->lba + i, commit)) {
+		if (!jrbd_ckpt_needed(d, je, je->lba + i, commit, done)) {
 			i++;
 			continue;
 		}
 		run = 1;
 		while (i + run < je->nr_blocks && run < BIO_MAX_VECS &&
-		       jrbd_ckpt_needed(d, je, je->lba + i + run, commit))
+		       jrbd_ckpt_needed(d, je, je->lba + i + run, commit, done))
 			run++;
+		for (k = 0; k < run; k++)
+			xa_store(done, je->lba + i + k, xa_mk_value(1),
+				 GFP_NOIO | __GFP_NOFAIL);
 		if (je->kind == JRBD_ENTRY_WRITE) {
 			jrbd_ckpt_write_run(d, je, i, run, io);
 		} else {
@@ -142,6 +158,7 @@ static int jrbd_ckpt_round(struct jrbd_dev *d)
 	struct jrbd_ckpt_io io = { .d = d };
 	struct jrbd_jentry *je, *tmp, *last = NULL;
 	struct jrbd_jpos tail;
+	struct xarray done;
 	LIST_HEAD(batch);
 	u64 blocks = 0, tail_index, commit;
 	int n = 0, r = 0;
@@ -160,17 +177,19 @@ static int jrbd_ckpt_round(struct jrbd_dev *d)
 	if (!n)
 		return 0;
 
-	/* Step 2: home writes.  Step 3: make them durable. */
+	/* Step 2: home writes, newest entry first.  Step 3: durable. */
+	last = list_last_entry(&batch, struct jrbd_jentry, node);
 	atomic_set(&io.pending, 1);
 	init_completion(&io.done);
-	list_for_each_entry(je, &batch, node) {
-		r = jrbd_ckpt_entry(d, je, commit, &io);
+	xa_init(&done);
+	list_for_each_entry_reverse(je, &batch, node) {
+		r = jrbd_ckpt_entry(d, je, commit, &done, &io);
 		if (r)
 			break;
-		last = je;
 	}
 	jrbd_ckpt_put(&io);
 	wait_for_completion(&io.done);
+	xa_destroy(&done);
 	if (!r)
 		r = io.error;
 	if (!r)
@@ -218,10 +237,17 @@ static int jrbd_ckpt_round(struct jrbd_dev *d)
 	r = jrbd_sb_write(d);
 	mutex_unlock(&d->sb_lock);
 
+	blocks = 0;
 	list_for_each_entry_safe(je, tmp, &batch, node) {
+		if (je->kind == JRBD_ENTRY_WRITE || je->kind == JRBD_ENTRY_DISCARD ||
+		    je->kind == JRBD_ENTRY_WRITE_ZEROES)
+			blocks += je->nr_blocks;
 		list_del(&je->node);
 		kfree(je);
 	}
+	mutex_lock(&d->jlock);
+	d->index_blocks -= blocks;
+	mutex_unlock(&d->jlock);
 	if (r) {
 		jrbd_dev_error(d, r, "superblock write");
 		return r;
@@ -244,6 +270,7 @@ static bool jrbd_ckpt_urgent(struct jrbd_dev *d)
 
 	mutex_lock(&d->jlock);
 	urgent = jrbd_journal_used(d) * 4 >= d->geom.journal_blocks ||
+		 d->index_blocks * 4 >= jrbd_index_cap(d) ||
 		 waitqueue_active(&d->space_wq);
 	mutex_unlock(&d->jlock);
 	return urgent || atomic_read(&d->ckpt_force);
@@ -293,11 +320,13 @@ void jrbd_tick(struct work_struct *work)
 /*
  * Make everything appended so far durable, committed and written home:
  * `jrbdctl message NAME checkpoint`, and remove.  Returns the sticky error
- * if the device failed meanwhile.
+ * if the device failed meanwhile, -EINTR if the caller was killed while
+ * waiting (a disk that stalls must not wedge jrbdctl in D state).
  */
 int jrbd_checkpoint_all(struct jrbd_dev *d)
 {
 	u64 target;
+	int r;
 
 	mutex_lock(&d->jlock);
 	target = d->w.next_index - 1;
@@ -305,11 +334,15 @@ int jrbd_checkpoint_all(struct jrbd_dev *d)
 	mutex_unlock(&d->jlock);
 	jrbd_kick_commit(d);
 	atomic_inc(&d->ckpt_force);
-	wait_event(d->ckpt_wq_head,
-		   READ_ONCE(d->commit_index) >= target || jrbd_dev_failed(d));
-	queue_work(d->ckpt_wq, &d->ckpt_work);
-	wait_event(d->ckpt_wq_head,
-		   READ_ONCE(d->ckpt_index) >= target || jrbd_dev_failed(d));
+	r = wait_event_killable(d->ckpt_wq_head,
+		READ_ONCE(d->commit_index) >= target || jrbd_dev_failed(d));
+	if (!r) {
+		queue_work(d->ckpt_wq, &d->ckpt_work);
+		r = wait_event_killable(d->ckpt_wq_head,
+			READ_ONCE(d->ckpt_index) >= target || jrbd_dev_failed(d));
+	}
 	atomic_dec(&d->ckpt_force);
+	if (r)
+		return -EINTR;
 	return -jrbd_dev_failed(d);
 }

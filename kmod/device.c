@@ -138,6 +138,11 @@ int jrbd_dev_create(const struct jrbd_dev_cfg *cfg, struct jrbd_dev **out,
 		.max_discard_sectors = JRBD_MAX_DISCARD_BLOCKS * JRBD_BLOCK_SECTORS,
 		.max_write_zeroes_sectors = JRBD_MAX_DISCARD_BLOCKS * JRBD_BLOCK_SECTORS,
 		.discard_granularity = JRBD_BLOCK_SIZE,
+		/*
+		 * The payload CRC is taken from the bio's pages before they
+		 * are copied into the ring: they must not change in between.
+		 */
+		.stable_writes = true,
 		.write_cache = true,
 		.fua = true,
 	};
@@ -259,6 +264,14 @@ int jrbd_dev_remove(struct jrbd_dev *d, struct netlink_ext_ack *extack)
 	spin_unlock(&d->open_lock);
 
 	r = jrbd_checkpoint_all(d);
+	if (r == -EINTR) {
+		/* Killed while the disk was slow: the device stays. */
+		spin_lock(&d->open_lock);
+		d->removing = false;
+		spin_unlock(&d->open_lock);
+		NL_SET_ERR_MSG(extack, "interrupted while writing the journal home");
+		return r;
+	}
 	if (r)
 		pr_warn("%s: removing a failed device; the journal keeps what was not written home\n",
 			d->cfg.name);

@@ -17,21 +17,39 @@
 #include <linux/vmalloc.h>
 #include <linux/slab.h>
 #include <linux/mm.h>
+#include <linux/sched/signal.h>
 #include "jrbd.h"
 
-int jrbd_journal_alloc(struct jrbd_dev *d)
+/*
+ * The ring is as large as the journal.  A journal larger than a quarter
+ * of RAM (a disk formatted elsewhere, or a wrong --journal-size) is
+ * refused rather than left to the OOM killer.
+ */
+int jrbd_journal_alloc(struct jrbd_dev *d, struct netlink_ext_ack *extack)
 {
 	u64 i, n = d->geom.journal_blocks;
+	gfp_t gfp = GFP_KERNEL | __GFP_NOWARN | __GFP_RETRY_MAYFAIL;
 
-	d->ring = kvcalloc(n, sizeof(*d->ring), GFP_KERNEL);
-	if (!d->ring)
+	if (n * JRBD_JBLOCK_SIZE / PAGE_SIZE > totalram_pages() / 4) {
+		NL_SET_ERR_MSG(extack,
+			"journal is larger than a quarter of this machine's memory");
 		return -ENOMEM;
+	}
+	d->ring = kvcalloc(n, sizeof(*d->ring), gfp);
+	if (!d->ring)
+		goto err_nomem;
 	for (i = 0; i < n; i++) {
-		d->ring[i] = kvzalloc(JRBD_JBLOCK_SIZE, GFP_KERNEL);
+		if (fatal_signal_pending(current))
+			return -EINTR;	/* jrbd_journal_free() undoes */
+		d->ring[i] = kvzalloc(JRBD_JBLOCK_SIZE, gfp);
 		if (!d->ring[i])
-			return -ENOMEM;	/* jrbd_journal_free() undoes */
+			goto err_nomem;
 	}
 	return 0;
+
+err_nomem:
+	NL_SET_ERR_MSG(extack, "cannot allocate the in-memory journal");
+	return -ENOMEM;
 }
 
 void jrbd_journal_free(struct jrbd_dev *d)
@@ -140,6 +158,19 @@ int jrbd_sb_write(struct jrbd_dev *d)
 }
 
 /*
+ * Rule W1's arithmetic: recovery's end can lie a whole record (at most
+ * JRBD_RECORD_MAX_BLOCKS blocks) before the last flushed block, and blocks
+ * up to one stride past that may be written unflushed; all of them must
+ * fall inside the window the seal zeroes after the end, with a block to
+ * spare.
+ */
+#define JRBD_RECORD_MAX_BLOCKS	(JRBD_MAX_RECORD / JRBD_FRAG_MAX_LEN + 2)
+#define JRBD_FLUSH_STRIDE	(JRBD_MAX_INFLIGHT_BLOCKS - JRBD_RECORD_MAX_BLOCKS - 2)
+static_assert(JRBD_FLUSH_STRIDE >= 16, "W1 flush stride too small");
+static_assert(JRBD_RECORD_MAX_BLOCKS + JRBD_FLUSH_STRIDE < JRBD_MAX_INFLIGHT_BLOCKS,
+	      "W1: unflushed blocks may lie past the seal window");
+
+/*
  * Write journal bytes [from, to) (both 4 KiB aligned) block by block.
  * Rule W1: no more than JRBD_MAX_INFLIGHT_BLOCKS blocks may be written
  * past the last flush (recovery's seal zeroes only that many), so a large
@@ -157,7 +188,7 @@ static int jrbd_write_range(struct jrbd_dev *d, struct jrbd_jpos from,
 
 		if (a >= b)
 			continue;
-		if (seq >= d->flushed_seq + JRBD_MAX_INFLIGHT_BLOCKS / 2) {
+		if (seq >= d->flushed_seq + JRBD_FLUSH_STRIDE) {
 			r = jrbd_flush_backing(d);
 			if (r < 0)
 				return r;

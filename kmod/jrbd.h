@@ -61,6 +61,7 @@ struct jrbd_module {
 	struct list_head devices;	/* protected by ->ctl_lock */
 	unsigned int dev_count;		/* protected by ->ctl_lock */
 	struct ida minors;		/* has its own lock */
+	bool exiting;			/* module exit began: no more events */
 };
 
 extern struct jrbd_module jrbd_mod;
@@ -156,6 +157,7 @@ struct jrbd_dev {
 	u64 commit_index;		/* committed (single node: durable) */
 	u64 ckpt_index;			/* written home, tail moved past */
 	u64 term;			/* term new entries get */
+	u64 index_blocks;		/* 4 KiB blocks indexed by ->live */
 	struct jrbd_jpos tail;		/* durable tail (superblock) */
 	wait_queue_head_t space_wq;	/* writers waiting for the tail */
 
@@ -200,6 +202,12 @@ static inline void *jrbd_slot(struct jrbd_dev *d, u64 seq)
 	return d->ring[seq % d->geom.journal_blocks];
 }
 
+/* At most this many indexed blocks: 16 per journal block. */
+static inline u64 jrbd_index_cap(struct jrbd_dev *d)
+{
+	return d->geom.journal_blocks * 16;
+}
+
 static inline sector_t jrbd_data_sector(struct jrbd_dev *d, u64 lba)
 {
 	return (d->geom.data_offset >> SECTOR_SHIFT) + lba * JRBD_BLOCK_SECTORS;
@@ -228,7 +236,7 @@ static inline int jrbd_dev_failed(struct jrbd_dev *d)
 void jrbd_submit_bio(struct bio *bio);
 
 /* journal.c */
-int jrbd_journal_alloc(struct jrbd_dev *d);
+int jrbd_journal_alloc(struct jrbd_dev *d, struct netlink_ext_ack *extack);
 void jrbd_journal_free(struct jrbd_dev *d);
 void jrbd_commit_work(struct work_struct *work);
 void jrbd_journal_copy(struct jrbd_dev *d, const struct jrbd_jentry *je,

@@ -62,6 +62,7 @@ static void jrbd_remove_all(void)
 
 static void __exit jrbd_exit(void)
 {
+	WRITE_ONCE(jrbd_mod.exiting, true);
 	jrbd_genl_unregister();
 	jrbd_remove_all();
 	unregister_blkdev(jrbd_mod.major, JRBD_NAME);

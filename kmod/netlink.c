@@ -14,6 +14,7 @@
 
 #include <linux/capability.h>
 #include <linux/ctype.h>
+#include <linux/sched/mm.h>
 #include <linux/uuid.h>
 #include <net/genetlink.h>
 #include "jrbd.h"
@@ -241,13 +242,22 @@ static struct sk_buff *jrbd_nl_dev_msg(struct jrbd_dev *d, u32 portid,
 	return msg;
 }
 
-/* Events group: state of @d after a change (EV_*). */
+/*
+ * Events group: state of @d after a change (EV_*).  Also called from the
+ * stage workqueues (WQ_MEM_RECLAIM): allocations must not recurse into
+ * I/O.  Nothing is sent once the family is going away.
+ */
 void jrbd_nl_notify(struct jrbd_dev *d, int cmd)
 {
-	struct sk_buff *msg = jrbd_nl_dev_msg(d, 0, 0, 0, cmd);
+	unsigned int noio = memalloc_noio_save();
+	struct sk_buff *msg;
 
-	if (msg)
-		genlmsg_multicast(&jrbd_genl_family, msg, 0, 0, GFP_KERNEL);
+	if (!READ_ONCE(jrbd_mod.exiting)) {
+		msg = jrbd_nl_dev_msg(d, 0, 0, 0, cmd);
+		if (msg)
+			genlmsg_multicast(&jrbd_genl_family, msg, 0, 0, GFP_KERNEL);
+	}
+	memalloc_noio_restore(noio);
 }
 
 /*
@@ -461,7 +471,12 @@ static struct genl_family jrbd_genl_family __ro_after_init = {
 	.maxattr = JRBD_A_MAX,
 	.policy = jrbd_nl_policy,
 	.netnsok = false,
-	.parallel_ops = false,
+	/*
+	 * ->ctl_lock serialises our ops; without parallel_ops a slow
+	 * checkpoint would also hold genl_mutex and stall every other
+	 * generic netlink family.
+	 */
+	.parallel_ops = true,
 	.pre_doit = jrbd_nl_pre_doit,
 	.module = THIS_MODULE,
 	.ops = jrbd_genl_ops,

@@ -58,6 +58,9 @@ static int jrbd_rec_entry(void *ctx, const struct jrbd_entry *e,
 				return r;
 		}
 	}
+	if (e->kind == JRBD_ENTRY_WRITE || e->kind == JRBD_ENTRY_DISCARD ||
+	    e->kind == JRBD_ENTRY_WRITE_ZEROES)
+		d->index_blocks += e->nr_blocks;
 	d->rec.entries++;
 	d->rec.bytes += JRBD_ENTRY_HDR_SIZE + e->payload_len;
 	return 0;
@@ -268,11 +271,9 @@ int jrbd_recover(struct jrbd_dev *d, struct netlink_ext_ack *extack)
 	r = jrbd_read_super(d, extack);
 	if (r)
 		return r;
-	r = jrbd_journal_alloc(d);
-	if (r) {
-		NL_SET_ERR_MSG(extack, "cannot allocate the in-memory journal");
+	r = jrbd_journal_alloc(d, extack);
+	if (r)
 		return r;
-	}
 	s = kzalloc(sizeof(*s), GFP_KERNEL);
 	if (!s) {
 		r = -ENOMEM;
@@ -342,7 +343,23 @@ int jrbd_recover(struct jrbd_dev *d, struct netlink_ext_ack *extack)
 	d->durable_index = d->written_index;
 	d->commit_index = d->durable_index;	/* single node */
 	d->ckpt_index = d->sb.tail_index - 1;
-	d->term = max(d->sb.current_term, s->last_term);
+	d->term = d->sb.current_term;
+	if (s->last_term > d->sb.current_term) {
+		/*
+		 * The log has seen a newer term than the superblock records
+		 * (W6 was broken by whoever wrote it): make it durable
+		 * before the device acts on it.
+		 */
+		mutex_lock(&d->sb_lock);
+		d->sb.current_term = s->last_term;
+		r = jrbd_sb_write(d);
+		mutex_unlock(&d->sb_lock);
+		if (r) {
+			NL_SET_ERR_MSG(extack, "cannot update the superblock's term");
+			goto out;
+		}
+		d->term = s->last_term;
+	}
 	d->rec.usecs = ktime_us_delta(ktime_get(), t0);
 	pr_info("%s: recovered %llu entries (%llu bytes) in %llu us; log ends at block %llu offset %u (%s)\n",
 		d->cfg.name, d->rec.entries, d->rec.bytes, d->rec.usecs,

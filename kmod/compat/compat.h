@@ -83,6 +83,7 @@ struct jrbd_disk_limits {
 	unsigned int max_discard_sectors;
 	unsigned int max_write_zeroes_sectors;
 	unsigned int discard_granularity;
+	bool stable_writes;	/* pages may not change while being written */
 	bool write_cache;
 	bool fua;
 };
@@ -105,12 +106,17 @@ static inline struct gendisk *jrbd_alloc_disk(const struct jrbd_disk_limits *l,
 		lim.features |= BLK_FEAT_WRITE_CACHE;
 	if (l->fua)
 		lim.features |= BLK_FEAT_FUA;
+	if (l->stable_writes)
+		lim.features |= BLK_FEAT_STABLE_WRITES;
 	return blk_alloc_disk(&lim, node);
 #else								/* 6.9, 6.10 */
 	struct gendisk *disk = blk_alloc_disk(&lim, node);
 
-	if (!IS_ERR(disk))
+	if (!IS_ERR(disk)) {
 		blk_queue_write_cache(disk->queue, l->write_cache, l->fua);
+		if (l->stable_writes)
+			blk_queue_flag_set(QUEUE_FLAG_STABLE_WRITES, disk->queue);
+	}
 	return disk;
 #endif
 #else								/* 6.1 */
@@ -126,6 +132,8 @@ static inline struct gendisk *jrbd_alloc_disk(const struct jrbd_disk_limits *l,
 					   l->max_write_zeroes_sectors);
 	disk->queue->limits.discard_granularity = l->discard_granularity;
 	blk_queue_write_cache(disk->queue, l->write_cache, l->fua);
+	if (l->stable_writes)
+		blk_queue_flag_set(QUEUE_FLAG_STABLE_WRITES, disk->queue);
 	return disk;
 #endif
 }

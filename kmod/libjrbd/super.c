@@ -139,6 +139,8 @@ static int validate(const struct jrbd_sb *sb, u64 dev_size, u64 base,
 	    !aligned(sb->journal_offset, JRBD_ALIGN))
 		return FAIL(journal_offset, "must be 1 MiB aligned, after the superblocks",
 			    sb->journal_offset);
+	if (sb->journal_offset > sb->backing_size)
+		return FAIL(journal_offset, "past backing_size", sb->journal_offset);
 	if (sb->journal_blocks < JRBD_JOURNAL_MIN_BLOCKS ||
 	    sb->journal_blocks > (1ull << 40))
 		return FAIL(journal_blocks, "journal must be 128 blocks (4 MiB) or more",
@@ -161,6 +163,11 @@ static int validate(const struct jrbd_sb *sb, u64 dev_size, u64 base,
 	if (sb->tail_off >= JRBD_JBLOCK_SIZE ||
 	    JRBD_SECTOR_SIZE - sb->tail_off % JRBD_SECTOR_SIZE < JRBD_FRAG_HDR_SIZE)
 		return FAIL(tail_off, "not a possible record start", sb->tail_off);
+	/* Far from wrapping: seq and index arithmetic never overflows. */
+	if (sb->tail_seq >= (1ull << 62))
+		return FAIL(tail_seq, "implausibly large", sb->tail_seq);
+	if (sb->tail_index >= (1ull << 62))
+		return FAIL(tail_index, "implausibly large", sb->tail_index);
 	if (sb->tail_index == 0)
 		return FAIL(tail_index, "entry indexes start at 1", 0);
 	if (sb->tail_index == 1 && sb->tail_chain != jrbd_cluster_seed(sb->cluster_uuid))
