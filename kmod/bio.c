@@ -184,13 +184,7 @@ static void jrbd_write(struct jrbd_dev *d, struct bio *bio)
 		jrbd_put(d, NULL, 0);
 	}
 	/* The header's record start is known only once it is placed. */
-	je->start = d->w.rec_start;
-	je->index = e.index;
-	je->term = e.term;
-	je->lba = e.lba;
-	je->nr_blocks = e.nr_blocks;
-	je->chain_crc = e.chain_crc;
-	je->kind = e.kind;
+	jrbd_jentry_fill(je, &e, d->w.rec_start);
 	list_add_tail(&je->node, &d->live);
 	for (i = 0; i < e.nr_blocks; i++)
 		xa_store(&d->index, e.lba + i, je, GFP_NOIO | __GFP_NOFAIL);

@@ -124,8 +124,7 @@ static int jrbd_ckpt_entry(struct jrbd_dev *d, struct jrbd_jentry *je,
 	u32 i = 0, run, k;
 	int r;
 
-	if (je->kind != JRBD_ENTRY_WRITE && je->kind != JRBD_ENTRY_DISCARD &&
-	    je->kind != JRBD_ENTRY_WRITE_ZEROES)
+	if (!jrbd_kind_has_range(je->kind))
 		return 0;
 	while (i < je->nr_blocks) {
 		if (!jrbd_ckpt_needed(d, je, je->lba + i, commit, done)) {
@@ -208,8 +207,7 @@ static int jrbd_ckpt_round(struct jrbd_dev *d)
 	list_for_each_entry(je, &batch, node) {
 		u32 i;
 
-		if (je->kind != JRBD_ENTRY_WRITE && je->kind != JRBD_ENTRY_DISCARD &&
-		    je->kind != JRBD_ENTRY_WRITE_ZEROES)
+		if (!jrbd_kind_has_range(je->kind))
 			continue;
 		for (i = 0; i < je->nr_blocks; i++)
 			xa_cmpxchg(&d->index, je->lba + i, je, NULL, GFP_NOIO);
@@ -239,8 +237,7 @@ static int jrbd_ckpt_round(struct jrbd_dev *d)
 
 	blocks = 0;
 	list_for_each_entry_safe(je, tmp, &batch, node) {
-		if (je->kind == JRBD_ENTRY_WRITE || je->kind == JRBD_ENTRY_DISCARD ||
-		    je->kind == JRBD_ENTRY_WRITE_ZEROES)
+		if (jrbd_kind_has_range(je->kind))
 			blocks += je->nr_blocks;
 		list_del(&je->node);
 		kfree(je);

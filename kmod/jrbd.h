@@ -197,6 +197,20 @@ struct jrbd_dev {
 	struct jrbd_recovery_info rec;
 };
 
+/* The in-memory record of an entry just appended or recovered. */
+static inline void jrbd_jentry_fill(struct jrbd_jentry *je,
+				    const struct jrbd_entry *e,
+				    struct jrbd_jpos start)
+{
+	je->index = e->index;
+	je->term = e->term;
+	je->lba = e->lba;
+	je->nr_blocks = e->nr_blocks;
+	je->chain_crc = e->chain_crc;
+	je->kind = e->kind;
+	je->start = start;
+}
+
 static inline void *jrbd_slot(struct jrbd_dev *d, u64 seq)
 {
 	return d->ring[seq % d->geom.journal_blocks];

@@ -41,26 +41,17 @@ static int jrbd_rec_entry(void *ctx, const struct jrbd_entry *e,
 	je = kmalloc(sizeof(*je), GFP_KERNEL);
 	if (!je)
 		return -ENOMEM;
-	je->index = e->index;
-	je->term = e->term;
-	je->lba = e->lba;
-	je->nr_blocks = e->nr_blocks;
-	je->chain_crc = e->chain_crc;
-	je->kind = e->kind;
-	je->start = start;
+	jrbd_jentry_fill(je, e, start);
 	list_add_tail(&je->node, &d->live);
-	if (e->kind == JRBD_ENTRY_WRITE || e->kind == JRBD_ENTRY_DISCARD ||
-	    e->kind == JRBD_ENTRY_WRITE_ZEROES) {
+	if (jrbd_kind_has_range(e->kind)) {
 		for (i = 0; i < e->nr_blocks; i++) {
 			int r = xa_err(xa_store(&d->index, e->lba + i, je,
 						GFP_KERNEL));
 			if (r)
 				return r;
 		}
-	}
-	if (e->kind == JRBD_ENTRY_WRITE || e->kind == JRBD_ENTRY_DISCARD ||
-	    e->kind == JRBD_ENTRY_WRITE_ZEROES)
 		d->index_blocks += e->nr_blocks;
+	}
 	d->rec.entries++;
 	d->rec.bytes += JRBD_ENTRY_HDR_SIZE + e->payload_len;
 	return 0;
@@ -262,7 +253,7 @@ static int jrbd_rec_seal(struct jrbd_dev *d, struct jrbd_scan *s)
 
 int jrbd_recover(struct jrbd_dev *d, struct netlink_ext_ack *extack)
 {
-	struct jrbd_scan_params p = { 0 };
+	struct jrbd_scan_params p;
 	struct jrbd_scan *s;
 	ktime_t t0 = ktime_get();
 	u64 n;
@@ -279,15 +270,7 @@ int jrbd_recover(struct jrbd_dev *d, struct netlink_ext_ack *extack)
 		r = -ENOMEM;
 		goto out;
 	}
-	p.seed = d->seed;
-	p.journal_offset = d->geom.journal_offset;
-	p.journal_blocks = d->geom.journal_blocks;
-	p.data_blocks = d->geom.data_blocks;
-	p.start.seq = d->sb.tail_seq;
-	p.start.off = d->sb.tail_off;
-	p.index = d->sb.tail_index;
-	p.term = d->sb.tail_term;
-	p.chain = d->sb.tail_chain;
+	jrbd_scan_params_from_sb(&p, &d->sb);
 	jrbd_scan_init(s, &p, &jrbd_rec_ops, d);
 
 	/* Step 2: at most one lap; the head never reaches the tail's slot. */

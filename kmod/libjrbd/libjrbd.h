@@ -179,6 +179,12 @@ u32 jrbd_entry_chain(u32 prev_chain, const void *p64);
  */
 int jrbd_entry_check(const struct jrbd_entry *e, u64 data_blocks,
 		     const char **why);
+/* Kinds whose lba/nr_blocks name blocks of the virtual device. */
+static inline bool jrbd_kind_has_range(u8 kind)
+{
+	return kind == JRBD_ENTRY_WRITE || kind == JRBD_ENTRY_DISCARD ||
+	       kind == JRBD_ENTRY_WRITE_ZEROES;
+}
 /* Member records of a MEMBERSHIP payload (payload_len bytes). */
 int jrbd_member_decode(const void *p32, u32 *node_id, u16 *flags, u16 *port,
 		       u8 addr[16]);
@@ -371,6 +377,10 @@ struct jrbd_scan {
 	u8		hdr[JRBD_ENTRY_HDR_SIZE];
 	struct jrbd_scan_stop stop;
 };
+
+/* Parameters for a scan from the tail a superblock records. */
+void jrbd_scan_params_from_sb(struct jrbd_scan_params *p,
+			      const struct jrbd_sb *sb);
 
 /* ops may be NULL. */
 void jrbd_scan_init(struct jrbd_scan *s, const struct jrbd_scan_params *p,

@@ -45,6 +45,21 @@ static struct jrbd_jpos norm(u64 seq, u32 off)
 	return p;
 }
 
+void jrbd_scan_params_from_sb(struct jrbd_scan_params *p,
+			      const struct jrbd_sb *sb)
+{
+	memset(p, 0, sizeof(*p));
+	p->seed = jrbd_cluster_seed(sb->cluster_uuid);
+	p->journal_offset = sb->journal_offset;
+	p->journal_blocks = sb->journal_blocks;
+	p->data_blocks = sb->data_blocks;
+	p->start.seq = sb->tail_seq;
+	p->start.off = sb->tail_off;
+	p->index = sb->tail_index;
+	p->term = sb->tail_term;
+	p->chain = sb->tail_chain;
+}
+
 void jrbd_scan_init(struct jrbd_scan *s, const struct jrbd_scan_params *p,
 		    const struct jrbd_scan_ops *ops, void *ctx)
 {

@@ -105,16 +105,7 @@ static int open_log(struct mk *m, const char *path)
 		r = -ENOMEM;
 		goto out;
 	}
-	memset(&p, 0, sizeof(p));
-	p.seed = jrbd_cluster_seed(m->sb.cluster_uuid);
-	p.journal_offset = m->sb.journal_offset;
-	p.journal_blocks = m->sb.journal_blocks;
-	p.data_blocks = m->sb.data_blocks;
-	p.start.seq = m->sb.tail_seq;
-	p.start.off = m->sb.tail_off;
-	p.index = m->sb.tail_index;
-	p.term = m->sb.tail_term;
-	p.chain = m->sb.tail_chain;
+	jrbd_scan_params_from_sb(&p, &m->sb);
 	jrbd_scan_init(&s, &p, NULL, NULL);
 	do {
 		r = jrbd_disk_read_jblock(m->d, &m->sb, s.seq, m->cur);

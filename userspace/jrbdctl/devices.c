@@ -108,10 +108,49 @@ static bool name_ok(const char *s)
 
 /* ------------------------------------------------------------------ */
 
+/*
+ * A request naming a device (DEV_NAME, and @attr = @value when @attr is
+ * not 0).  With @reply, the answer is parsed into @tb (see
+ * jrbd_nl_request()); failures are reported here, under the device name.
+ */
+static int name_request(struct jrbd_nl *nl, int cmd, const char *name,
+			int attr, const char *value, struct nl_msg **reply,
+			struct nlattr *tb[JRBD_A_MAX + 1])
+{
+	struct nl_msg *msg = jrbd_nl_msg(nl, cmd, 0);
+	int r;
+
+	if (!msg || nla_put_string(msg, JRBD_A_DEV_NAME, name) ||
+	    (attr && nla_put_string(msg, attr, value))) {
+		nlmsg_free(msg);
+		jrbdctl_err("%s: cannot build the request", name);
+		return -ENOMEM;
+	}
+	r = jrbd_nl_request(nl, msg, reply, tb);
+	if (r < 0)
+		nl_fail(nl, r, name);
+	return r;
+}
+
+/* Open netlink, send a name_request() expecting only an ack, close. */
+static int simple_request(int cmd, const char *name, int attr,
+			  const char *value)
+{
+	struct jrbd_nl *nl = NULL;
+	int r;
+
+	r = open_nl(&nl);
+	if (r < 0)
+		return r;
+	r = name_request(nl, cmd, name, attr, value, NULL, NULL);
+	jrbd_nl_close(nl);
+	return r;
+}
+
 int cmd_create(const struct jrbdctl_opts *o, int argc, char **argv)
 {
 	struct nlattr *tb[JRBD_A_MAX + 1];
-	struct nl_msg *msg, *reply = NULL;
+	struct nl_msg *reply = NULL;
 	struct jrbd_nl *nl = NULL;
 	char path[PATH_MAX];
 	struct stat st;
@@ -135,18 +174,10 @@ int cmd_create(const struct jrbdctl_opts *o, int argc, char **argv)
 	r = open_nl(&nl);
 	if (r < 0)
 		return r;
-	msg = jrbd_nl_msg(nl, JRBD_CMD_CREATE, 0);
-	if (!msg || nla_put_string(msg, JRBD_A_DEV_NAME, argv[1]) ||
-	    nla_put_string(msg, JRBD_A_BACKING_PATH, path)) {
-		nlmsg_free(msg);
-		r = -ENOMEM;
+	r = name_request(nl, JRBD_CMD_CREATE, argv[1], JRBD_A_BACKING_PATH,
+			 path, &reply, tb);
+	if (r < 0)
 		goto out;
-	}
-	r = jrbd_nl_request(nl, msg, &reply, tb);
-	if (r < 0) {
-		nl_fail(nl, r, argv[1]);
-		goto out;
-	}
 	if (o->json) {
 		struct json_object *j = attrs_json(tb);
 
@@ -166,39 +197,14 @@ out:
 	return r;
 }
 
-/* Send a command that takes DEV_NAME (+ MESSAGE) and answers with an ack. */
-static int simple_request(int cmd, const char *name, const char *message)
-{
-	struct jrbd_nl *nl = NULL;
-	struct nl_msg *msg;
-	int r;
-
-	r = open_nl(&nl);
-	if (r < 0)
-		return r;
-	msg = jrbd_nl_msg(nl, cmd, 0);
-	if (!msg || nla_put_string(msg, JRBD_A_DEV_NAME, name) ||
-	    (message && nla_put_string(msg, JRBD_A_MESSAGE, message))) {
-		nlmsg_free(msg);
-		r = -ENOMEM;
-		goto out;
-	}
-	r = jrbd_nl_request(nl, msg, NULL, NULL);
-	if (r < 0)
-		nl_fail(nl, r, name);
-out:
-	jrbd_nl_close(nl);
-	return r;
-}
-
 int cmd_remove(const struct jrbdctl_opts *o, int argc, char **argv)
 {
-	return simple_request(JRBD_CMD_REMOVE, argv[1], NULL);
+	return simple_request(JRBD_CMD_REMOVE, argv[1], 0, NULL);
 }
 
 int cmd_message(const struct jrbdctl_opts *o, int argc, char **argv)
 {
-	return simple_request(JRBD_CMD_MESSAGE, argv[1], argv[2]);
+	return simple_request(JRBD_CMD_MESSAGE, argv[1], JRBD_A_MESSAGE, argv[2]);
 }
 
 /* ------------------------------------------------------------------ */
@@ -315,7 +321,7 @@ static int dev_view(const struct jrbdctl_opts *o, int argc, char **argv,
 {
 	struct view_ctx c = { .o = o, .view = view };
 	struct nlattr *tb[JRBD_A_MAX + 1];
-	struct nl_msg *msg, *reply = NULL;
+	struct nl_msg *reply = NULL;
 	struct jrbd_nl *nl = NULL;
 	int r;
 
@@ -330,17 +336,10 @@ static int dev_view(const struct jrbdctl_opts *o, int argc, char **argv,
 	if (o->json)
 		c.arr = json_object_new_array();
 	if (argc > 1) {
-		msg = jrbd_nl_msg(nl, JRBD_CMD_GET_DEV, 0);
-		if (!msg || nla_put_string(msg, JRBD_A_DEV_NAME, argv[1])) {
-			nlmsg_free(msg);
-			r = -ENOMEM;
+		r = name_request(nl, JRBD_CMD_GET_DEV, argv[1], 0, NULL,
+				 &reply, tb);
+		if (r < 0)
 			goto out;
-		}
-		r = jrbd_nl_request(nl, msg, &reply, tb);
-		if (r < 0) {
-			nl_fail(nl, r, argv[1]);
-			goto out;
-		}
 		print_dev(&c, tb);
 	} else {
 		r = jrbd_nl_dump(nl, JRBD_CMD_GET_DEV, view_cb, &c);

@@ -113,17 +113,9 @@ static const struct jrbd_scan_ops jlog_ops = {
 
 void jlog_scan_begin(struct jlog *l)
 {
-	struct jrbd_scan_params p = {
-		.seed = jrbd_cluster_seed(l->sb.cluster_uuid),
-		.journal_offset = l->sb.journal_offset,
-		.journal_blocks = l->sb.journal_blocks,
-		.data_blocks = l->sb.data_blocks,
-		.start = { .seq = l->sb.tail_seq, .off = l->sb.tail_off },
-		.index = l->sb.tail_index,
-		.term = l->sb.tail_term,
-		.chain = l->sb.tail_chain,
-	};
+	struct jrbd_scan_params p;
 
+	jrbd_scan_params_from_sb(&p, &l->sb);
 	jrbd_scan_init(&l->scan, &p, &jlog_ops, l);
 }
 
