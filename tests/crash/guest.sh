@@ -7,13 +7,18 @@
 # 9p file system whose writes reach the host before write() returns, so it
 # survives a power cut of the guest.
 #
-#   guest.sh raw setup|round|finish ROUND SEED
-#   guest.sh fs  setup|round|finish ROUND SEED
+#   guest.sh raw|seq|fio|fs setup|round|finish ROUND SEED
+#
+# Workloads: raw (4 concurrent writers of 4..256 KiB at random offsets),
+# seq (2 writers of 1 MiB sequential streams), fio (fio's own verify
+# workload on one region, with the state of what completed saved by fio's
+# trigger just before the cut, and raw writers on another region so the
+# cut still lands mid-I/O), fs (ext4, fsync'd small files).
 #
 # setup formats /dev/vda and creates d0 (fs: mkfs.ext4 and mount); round
-# creates d0 again after a power cut (recovery), verifies, and (raw, fs)
-# starts the next round's workload in the background; finish verifies and
-# removes d0.  Machine-readable lines for the host:
+# creates d0 again after a power cut (recovery), verifies, and starts the
+# next round's workload in the background; finish verifies and removes
+# d0.  Machine-readable lines for the host:
 #   REC <usecs> <entries> <bytes> <stop>     the recovery figures of create
 #   VERIFY <blocks|files> <bytes> <losses> [<acked bytes>]  what the check found
 #   FSCK clean|dirty                          (fs)
@@ -35,7 +40,13 @@ MNT=/mnt/crash
 kind=$1 step=$2 round=${3:-0} seed=${4:-0}
 # The raw workload's region of the device (MiB): small enough to read back
 # in a second or two under TCG, large enough for little overlap per batch.
-REGION=${CRASH_REGION:-64}
+# The sequential one needs room for streams of 1 MiB writes.
+case $kind in
+seq) REGION=${CRASH_REGION:-192} ;;
+*) REGION=${CRASH_REGION:-64} ;;
+esac
+# fio's region, beyond the raw writers' 64 MiB.
+FIO_OFF=128M FIO_SIZE=256M
 
 ctl() { "$JRBDCTL" --module "$KO" "$@"; }
 
@@ -91,11 +102,41 @@ fs_workload() {
 	done
 }
 
+# fio_args SEED: fio's verify workload on its region of d0, in FIO_ARGS;
+# the same seed gives the same offsets and sizes to the write and the
+# verify.
+fio_args() {
+	FIO_ARGS=(--name=v --filename="$(dev)" --offset=$FIO_OFF --size=$FIO_SIZE --bsrange=4k-64k
+		--rw=randwrite --ioengine=libaio --iodepth=8 --direct=1 --sync=1
+		--verify=crc32c --randseed="$1")
+}
+
 start_workload() {
 	case $kind in
 	raw)
 		setsid "$CRASHLOAD" write "$(dev)" "$LOGD" --round "$round" --seed "$seed" \
 			--region "$REGION" >"$LOGD/work.$round.log" 2>&1 </dev/null &
+		;;
+	seq)
+		setsid "$CRASHLOAD" write "$(dev)" "$LOGD" --round "$round" --seed "$seed" \
+			--region "$REGION" --threads 2 --seq --bs 1024 >"$LOGD/work.$round.log" 2>&1 </dev/null &
+		;;
+	fio)
+		# At the trigger (2-6 s in) fio stops its job, saves which writes
+		# completed (O_SYNC: durable) in v's verify state, and runs the
+		# command, which tells the host to cut the power while the raw
+		# writers go on.
+		rm -rf "$LOGD/fio.$round"
+		mkdir -p "$LOGD/fio.$round"
+		echo "$seed" >"$LOGD/fio.$round/seed"
+		setsid "$CRASHLOAD" write "$(dev)" "$LOGD" --round "$round" --seed "$seed" \
+			--region "$REGION" --threads 2 >"$LOGD/work.$round.log" 2>&1 </dev/null &
+		fio_args "$seed"
+		RANDOM=$seed
+		(cd "$LOGD/fio.$round" &&
+			exec setsid fio "${FIO_ARGS[@]}" --do_verify=0 --verify_state_save=1 \
+				--trigger-timeout=$((RANDOM % 5 + 2)) \
+				--trigger="touch $LOGD/cut-now; sleep 600" >write.log 2>&1 </dev/null) &
 		;;
 	fs)
 		fs_workload >"$LOGD/work.$round.log" 2>&1 </dev/null &
@@ -127,19 +168,38 @@ fs_fsck() {
 
 mkdir -p "$LOGD" "$MNT"
 case $kind/$step in
-raw/setup)
+raw/setup|seq/setup|fio/setup)
 	: >"$LOGD/.keep"
+	echo 0 >"$LOGD/fio.total"
 	"$JRBDCTL" format /dev/vda --force --journal-size 8M >&2 || exit 1
 	recover || exit 1
 	start_workload
 	;;
-raw/round|raw/finish)
+raw/round|raw/finish|seq/round|seq/finish|fio/round|fio/finish)
 	recover || exit 1
 	out=$("$CRASHLOAD" verify "$(dev)" "$LOGD" --region "$REGION") || rc=$?
 	echo "$out" >&2
 	set -- $out
 	# verified B blocks, acknowledged A bytes, in-flight newer F, losses L
-	echo "VERIFY $2 $(($2 * 4096)) ${11} ${5}"
+	blocks=$2 acked=$5 lost=${11}
+	if [ $kind = fio ]; then
+		# fio reads back every write its saved state says completed.
+		prev=$LOGD/fio.$((round - 1))
+		fio_args "$(cat "$prev/seed")"
+		(cd "$prev" && fio "${FIO_ARGS[@]}" --verify_only --verify_state_load=1 \
+			--continue_on_error=verify --output-format=json) >"$prev/verify.json" 2>"$prev/verify.err"
+		set -- $(python3 -c '
+import json, sys
+j = json.load(open(sys.argv[1]))["jobs"][0]
+print(j["read"]["io_bytes"], j["total_err"] if "total_err" in j else j["error"])
+' "$prev/verify.json") || { cat "$prev/verify.err" >&2; exit 1; }
+		echo "fio: verified $1 bytes of completed writes, $2 errors" >&2
+		[ "$2" = 0 ] || cat "$prev/verify.err" >&2
+		echo $(($(cat "$LOGD/fio.total") + $1)) >"$LOGD/fio.total"
+		blocks=$((blocks + $1 / 4096)) acked=$((acked + $(cat "$LOGD/fio.total"))) lost=$((lost + $2))
+		rm -f "$LOGD/cut-now"
+	fi
+	echo "VERIFY $blocks $((blocks * 4096)) $lost $acked"
 	if [ "$step" = round ]; then
 		start_workload
 	else
@@ -169,7 +229,7 @@ fs/round|fs/finish)
 	fi
 	;;
 *)
-	echo "usage: guest.sh raw|fs setup|round|finish ROUND SEED" >&2
+	echo "usage: guest.sh raw|seq|fio|fs setup|round|finish ROUND SEED" >&2
 	exit 2
 	;;
 esac

@@ -5,12 +5,15 @@
  * Test tool only: never installed.
  *
  *   jrbd-crashload write  DEV LOGDIR --round R [--seed S] [--threads N]
- *                         [--region MIB] [--seconds T]
+ *                         [--region MIB] [--seconds T] [--bs KIB] [--seq]
  *   jrbd-crashload verify DEV LOGDIR [--region MIB]
  *
  * write: N threads (default 4), thread t owning slice t of the first MIB
  * MiB (default 64) of DEV, write 4 KiB..256 KiB at random 4 KiB-aligned
  * offsets of their slice with O_DIRECT until killed (or for T seconds).
+ * --bs KIB fixes the size of every write (4 KiB multiple, at most 1 MiB);
+ * --seq makes each thread write its slice sequentially from a random
+ * start, wrapping at its end (large sequential streams: --seq --bs 1024).
  * Every 4 KiB block written is self-identifying: a header (magic, byte
  * offset, generation) and a fill derived from (offset, generation).  Each
  * thread logs to LOGDIR/log.R.t, a file on the lab's 9p share that
@@ -49,7 +52,8 @@
 #include <unistd.h>
 
 #define BLK 4096u
-#define MAX_LEN (256u * 1024)
+#define MAX_LEN (256u * 1024)	/* largest random write */
+#define MAX_BS (1024u * 1024)	/* largest --bs */
 #define MAGIC 0x6a7262644352534bull /* "jrbdCRSK" */
 
 struct hdr {
@@ -61,6 +65,8 @@ struct hdr {
 
 static const char *dev, *logdir;
 static unsigned round_no, nthreads = 4, seconds;
+static uint64_t bs; /* fixed write size in bytes, 0: random 4 KiB..MAX_LEN */
+static bool seq;
 static uint64_t seed, region = 64ull << 20;
 
 static uint64_t splitmix(uint64_t *s)
@@ -117,14 +123,15 @@ static void *writer(void *arg)
 {
 	unsigned t = (unsigned)(uintptr_t)arg;
 	uint64_t slice = region / nthreads / BLK * BLK, base = t * slice;
-	uint64_t rs = seed ^ (0x51ed27ull * (t + 1)), k = 0;
+	uint64_t rs = seed ^ (0x51ed27ull * (t + 1)), k = 0, pos;
 	uint64_t gen0 = (uint64_t)round_no << 40 | (uint64_t)t << 32;
 	double end = seconds ? now() + seconds : 0;
 	int fd, dfd, lfd;
 	uint8_t *buf;
 	char path[4096];
 
-	if (posix_memalign((void **)&buf, BLK, MAX_LEN))
+	pos = splitmix(&rs) % (slice / BLK) * BLK;
+	if (posix_memalign((void **)&buf, BLK, MAX_BS))
 		die("memalign");
 	fd = open(dev, O_WRONLY | O_DIRECT);
 	dfd = open(dev, O_WRONLY | O_DIRECT | O_DSYNC);
@@ -147,9 +154,17 @@ static void *writer(void *arg)
 		uint64_t offs[6], lens[6], gens[6];
 
 		for (i = 0; i < n; i++) {
-			uint64_t len = (1 + splitmix(&rs) % (MAX_LEN / BLK)) * BLK;
-			uint64_t off = base + splitmix(&rs) % ((slice - len) / BLK + 1) * BLK;
-			uint64_t gen = gen0 | ++k, b;
+			uint64_t len = bs ? bs : (1 + splitmix(&rs) % (MAX_LEN / BLK)) * BLK;
+			uint64_t off, gen = gen0 | ++k, b;
+
+			if (seq) {
+				if (pos + len > slice)
+					pos = 0;
+				off = base + pos;
+				pos += len;
+			} else {
+				off = base + splitmix(&rs) % ((slice - len) / BLK + 1) * BLK;
+			}
 
 			for (b = 0; b < len; b += BLK)
 				fill_block(buf + b, off + b, gen);
@@ -174,10 +189,13 @@ static int do_write(void)
 	pthread_t th[64];
 	unsigned t;
 
-	if (!nthreads || nthreads > 64 || region / nthreads < MAX_LEN)
+	if (!nthreads || nthreads > 64 || region / nthreads < (bs ? bs : MAX_LEN))
 		return fprintf(stderr, "crashload: bad --threads/--region\n"), 2;
-	fprintf(stderr, "crashload: round %u seed %" PRIu64 " threads %u region %" PRIu64 " MiB\n",
-		round_no, seed, nthreads, region >> 20);
+	if (bs % BLK || bs > MAX_BS)
+		return fprintf(stderr, "crashload: --bs must be a multiple of 4 KiB, at most 1024\n"), 2;
+	fprintf(stderr, "crashload: round %u seed %" PRIu64 " threads %u region %" PRIu64
+		" MiB bs %s%" PRIu64 " KiB%s\n", round_no, seed, nthreads, region >> 20,
+		bs ? "" : "4..", (bs ? bs : MAX_LEN) >> 10, seq ? " sequential" : " random");
 	for (t = 0; t < nthreads; t++)
 		if (pthread_create(&th[t], NULL, writer, (void *)(uintptr_t)t))
 			die("pthread_create");
@@ -334,7 +352,7 @@ int main(int argc, char **argv)
 	if (argc < 4) {
 usage:
 		fprintf(stderr, "usage: jrbd-crashload write DEV LOGDIR --round R [--seed S] [--threads N] "
-				"[--region MIB] [--seconds T]\n"
+				"[--region MIB] [--seconds T] [--bs KIB] [--seq]\n"
 				"       jrbd-crashload verify DEV LOGDIR [--region MIB]\n");
 		return 2;
 	}
@@ -342,9 +360,15 @@ usage:
 	logdir = argv[3];
 	seed = (uint64_t)time(NULL) ^ (uint64_t)getpid() << 20;
 	for (i = 4; i < argc; i++) {
+		if (!strcmp(argv[i], "--seq")) {
+			seq = true;
+			continue;
+		}
 		if (i + 1 >= argc)
 			goto usage;
-		if (!strcmp(argv[i], "--round"))
+		if (!strcmp(argv[i], "--bs"))
+			bs = strtoull(argv[++i], NULL, 0) << 10;
+		else if (!strcmp(argv[i], "--round"))
 			round_no = strtoul(argv[++i], NULL, 0);
 		else if (!strcmp(argv[i], "--seed"))
 			seed = strtoull(argv[++i], NULL, 0);
