@@ -319,9 +319,16 @@ void jrbd_tick(struct work_struct *work)
  * `jrbdctl message NAME checkpoint`, and remove.  Returns the sticky error
  * if the device failed meanwhile, -EINTR if the caller was killed while
  * waiting (a disk that stalls must not wedge jrbdctl in D state).
+ *
+ * Except during module unload: exit must remove every device before the
+ * module's code goes away, so a killed rmmod must not make it give up
+ * half-way (that left a live device running freed code: tests/leak/002,
+ * "rmmod killed while it writes the journal home").
  */
 int jrbd_checkpoint_all(struct jrbd_dev *d)
 {
+	unsigned int state = READ_ONCE(jrbd_mod.exiting) ?
+			     TASK_UNINTERRUPTIBLE : TASK_KILLABLE;
 	u64 target;
 	int r;
 
@@ -331,12 +338,13 @@ int jrbd_checkpoint_all(struct jrbd_dev *d)
 	mutex_unlock(&d->jlock);
 	jrbd_kick_commit(d);
 	atomic_inc(&d->ckpt_force);
-	r = wait_event_killable(d->ckpt_wq_head,
-		READ_ONCE(d->commit_index) >= target || jrbd_dev_failed(d));
+	r = wait_event_state(d->ckpt_wq_head,
+		READ_ONCE(d->commit_index) >= target || jrbd_dev_failed(d), state);
 	if (!r) {
 		queue_work(d->ckpt_wq, &d->ckpt_work);
-		r = wait_event_killable(d->ckpt_wq_head,
-			READ_ONCE(d->ckpt_index) >= target || jrbd_dev_failed(d));
+		r = wait_event_state(d->ckpt_wq_head,
+			READ_ONCE(d->ckpt_index) >= target || jrbd_dev_failed(d),
+			state);
 	}
 	atomic_dec(&d->ckpt_force);
 	if (r)

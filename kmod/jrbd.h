@@ -61,7 +61,8 @@ struct jrbd_module {
 	struct list_head devices;	/* protected by ->ctl_lock */
 	unsigned int dev_count;		/* protected by ->ctl_lock */
 	struct ida minors;		/* has its own lock */
-	bool exiting;			/* module exit began: no more events */
+	bool exiting;			/* module exit began: no more events,
+					 * checkpoints no longer killable */
 };
 
 extern struct jrbd_module jrbd_mod;

@@ -262,14 +262,20 @@ void jrbd_nl_notify(struct jrbd_dev *d, int cmd)
 
 /*
  * A name is what `jrbdctl` and udev rules will see: keep it plain, and
- * let it start with a letter or digit (no "-", ".", "..").
+ * let it start with a letter or digit (no "-", ".", "..").  ASCII only:
+ * the kernel's isalnum() also takes the Latin-1 letters 0xc0-0xff.
  */
+static bool jrbd_name_char(char c)
+{
+	return isascii(c) && isalnum(c);
+}
+
 static bool jrbd_name_ok(const char *s)
 {
-	if (!isalnum(*s))
+	if (!jrbd_name_char(*s))
 		return false;
 	for (; *s; s++)
-		if (!isalnum(*s) && *s != '-' && *s != '_' && *s != '.')
+		if (!jrbd_name_char(*s) && *s != '-' && *s != '_' && *s != '.')
 			return false;
 	return true;
 }
@@ -373,7 +379,10 @@ static int jrbd_nl_dump_start(struct netlink_callback *cb)
 
 /*
  * Dump: one message per device, or only the one named by DEV_NAME;
- * cb->args[0] = devices already looked at.
+ * cb->args[0] = devices already done (sent or passed over).  A device
+ * counts as done only once its message is complete: when this part is
+ * full, be it at the header or in the attributes, the next part starts
+ * with it.
  */
 static int jrbd_nl_dump_devs(struct sk_buff *skb, struct netlink_callback *cb)
 {
@@ -385,10 +394,10 @@ static int jrbd_nl_dump_devs(struct sk_buff *skb, struct netlink_callback *cb)
 	list_for_each_entry(d, &jrbd_mod.devices, node) {
 		void *hdr;
 
-		if (i++ < skip)
+		if (i < skip || (name && nla_strcmp(name, d->cfg.name))) {
+			i++;
 			continue;
-		if (name && nla_strcmp(name, d->cfg.name))
-			continue;
+		}
 		hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid,
 				  cb->nlh->nlmsg_seq, &jrbd_genl_family,
 				  NLM_F_MULTI, JRBD_CMD_GET_DEV);
@@ -396,10 +405,10 @@ static int jrbd_nl_dump_devs(struct sk_buff *skb, struct netlink_callback *cb)
 			break;
 		if (jrbd_nl_fill_dev(skb, d)) {
 			genlmsg_cancel(skb, hdr);
-			i--;
 			break;
 		}
 		genlmsg_end(skb, hdr);
+		i++;
 	}
 	mutex_unlock(&jrbd_mod.ctl_lock);
 	cb->args[0] = i;

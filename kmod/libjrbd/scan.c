@@ -222,6 +222,25 @@ int jrbd_scan_block(struct jrbd_scan *s, const void *block)
 		return stop(s, JRBD_SCAN_END_STALE, 0,
 			    "a whole ring was read: back at the tail block", s->seq);
 	pos = s->blocks ? 0 : s->p.start.off;
+	if (!s->blocks && pos) {
+		/*
+		 * The bytes before the tail in its block were written in the
+		 * tail's lap.  A valid fragment there from another lap means
+		 * the superblock's tail does not describe this ring (a stale
+		 * or older superblock whose blocks were reused since): reading
+		 * on from the tail would take whatever lies there for the end
+		 * of an empty log.
+		 */
+		if (!all_zero(blk, JRBD_FRAG_HDR_SIZE)) {
+			jrbd_frag_hdr_decode(blk, &f);
+			if (JRBD_FRAG_HDR_SIZE + (u32)f.len <= JRBD_JBLOCK_SIZE &&
+			    jrbd_frag_crc(s->p.seed, blk, f.len) == f.crc &&
+			    f.seq != s->seq)
+				return stop(s, JRBD_SCAN_ERR_FRAGMENT, 0,
+					    "the tail's block holds another lap of the ring: the superblock tail does not match the journal",
+					    f.seq);
+		}
+	}
 	s->blocks++;
 
 	while (pos < JRBD_JBLOCK_SIZE) {

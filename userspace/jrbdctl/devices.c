@@ -117,9 +117,19 @@ static int name_request(struct jrbd_nl *nl, int cmd, const char *name,
 			int attr, const char *value, struct nl_msg **reply,
 			struct nlattr *tb[JRBD_A_MAX + 1])
 {
-	struct nl_msg *msg = jrbd_nl_msg(nl, cmd, 0);
+	struct nl_msg *msg;
 	int r;
 
+	/* Longer than the family takes (jrbd_genl.h; maxlen counts the
+	 * NUL): say so plainly rather than fail to build the message. */
+	if (attr && jrbd_nl_policy[attr].maxlen &&
+	    strlen(value) >= jrbd_nl_policy[attr].maxlen) {
+		jrbdctl_err("%s: %s is too long: %zu bytes, at most %u", name,
+			    jrbd_nl_attr_name[attr], strlen(value),
+			    (unsigned int)jrbd_nl_policy[attr].maxlen - 1);
+		return -EINVAL;
+	}
+	msg = jrbd_nl_msg(nl, cmd, 0);
 	if (!msg || nla_put_string(msg, JRBD_A_DEV_NAME, name) ||
 	    (attr && nla_put_string(msg, attr, value))) {
 		nlmsg_free(msg);

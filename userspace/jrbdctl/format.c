@@ -379,7 +379,7 @@ int cmd_format(const struct jrbdctl_opts *o, int argc, char **argv)
 		if (r == -ENOENT)
 			jrbdctl_err("%s does not exist (format does not create files; "
 				    "make one first, e.g. truncate -s 1G %s)", a.path, a.path);
-		else if (r == -EINVAL)
+		else if (r == -ENOTBLK)
 			jrbdctl_err("%s is neither a block device nor a regular file", a.path);
 		else if (r == -EBUSY)
 			jrbdctl_err("%s is in use (mounted, or held by another program)",

@@ -152,10 +152,12 @@ int jlog_probe(struct jlog *l)
 		return -ENOMEM;
 	jrbd_probe_init(&l->probe, &l->scan);
 	l->probed = true;
-	/* The stop block again, then the in-flight window after it, never
-	 * reaching the tail's slot a lap later. */
-	for (i = 0; i < JRBD_MAX_INFLIGHT_BLOCKS; i++) {
-		if (l->probe.seq - l->sb.tail_seq >= l->sb.journal_blocks)
+	/* The stop block again, then the JRBD_MAX_INFLIGHT_BLOCKS blocks
+	 * after it, up to the last slot the writer may fill before the
+	 * tail's (tail + journal_blocks - 2): the window recovery reads
+	 * (kmod/recovery.c), so that check and create agree. */
+	for (i = 0; i <= JRBD_MAX_INFLIGHT_BLOCKS; i++) {
+		if (i && l->probe.seq > l->sb.tail_seq + l->sb.journal_blocks - 2)
 			break;
 		r = jrbd_disk_read_jblock(l->disk, &l->sb, l->probe.seq, blk);
 		if (r < 0)

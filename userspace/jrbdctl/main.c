@@ -49,6 +49,10 @@ int jrbdctl_one_operand(int argc, char **argv, const char **path)
 					  : "no device or file given");
 		return -EINVAL;
 	}
+	if (!argv[optind][0]) {
+		jrbdctl_err("the device or file name is empty");
+		return -EINVAL;
+	}
 	*path = argv[optind];
 	return 0;
 }

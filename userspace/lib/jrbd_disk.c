@@ -23,7 +23,7 @@ int jrbd_disk_open(const char *path, unsigned int flags, struct jrbd_disk **out)
 	if (S_ISDIR(st.st_mode))
 		return -EISDIR;
 	if (!S_ISBLK(st.st_mode) && !S_ISREG(st.st_mode))
-		return -EINVAL;
+		return -ENOTBLK;	/* a character device, a FIFO, ... */
 	oflags |= (flags & JRBD_DISK_RW) ? O_RDWR : O_RDONLY;
 	if (S_ISBLK(st.st_mode) && (flags & JRBD_DISK_EXCL))
 		oflags |= O_EXCL;
@@ -56,7 +56,7 @@ int jrbd_disk_open(const char *path, unsigned int flags, struct jrbd_disk **out)
 	} else if (S_ISREG(st.st_mode)) {
 		d->size = st.st_size;
 	} else {
-		r = -EINVAL;	/* replaced between stat and open */
+		r = -ENOTBLK;	/* replaced between stat and open */
 		goto err;
 	}
 	*out = d;

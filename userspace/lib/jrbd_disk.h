@@ -25,7 +25,7 @@ struct jrbd_disk {
 	bool	writable;
 };
 
-/* Open a block device or regular file.  -EINVAL for anything else
+/* Open a block device or regular file.  -ENOTBLK for anything else
  * (directories give -EISDIR). */
 int jrbd_disk_open(const char *path, unsigned int flags, struct jrbd_disk **out);
 /* Accepts NULL. */

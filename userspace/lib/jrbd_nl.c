@@ -150,6 +150,22 @@ static int jrbd_nl_error_cb(struct sockaddr_nl *nla, struct nlmsgerr *err,
 	return NL_STOP;
 }
 
+/*
+ * A private copy of the socket's callbacks.  nl_socket_get_cb() takes a
+ * reference, which must be put, or the socket's nl_cb outlives it.
+ */
+static struct nl_cb *jrbd_nl_cb_clone(struct jrbd_nl *nl)
+{
+	struct nl_cb *s_cb = nl_socket_get_cb(nl->sock);
+	struct nl_cb *cb;
+
+	if (!s_cb)
+		return NULL;
+	cb = nl_cb_clone(s_cb);
+	nl_cb_put(s_cb);
+	return cb;
+}
+
 int jrbd_nl_request(struct jrbd_nl *nl, struct nl_msg *msg,
 		    struct nl_msg **reply, struct nlattr *tb[JRBD_A_MAX + 1])
 {
@@ -158,7 +174,7 @@ int jrbd_nl_request(struct jrbd_nl *nl, struct nl_msg *msg,
 	int r;
 
 	nl->errmsg[0] = '\0';
-	cb = nl_cb_clone(nl_socket_get_cb(nl->sock));
+	cb = jrbd_nl_cb_clone(nl);
 	if (!cb) {
 		nlmsg_free(msg);
 		return -ENOMEM;
@@ -241,7 +257,7 @@ int jrbd_nl_dump(struct jrbd_nl *nl, int cmd, jrbd_nl_msg_cb cb, void *arg)
 	msg = jrbd_nl_msg(nl, cmd, NLM_F_DUMP);
 	if (!msg)
 		return -ENOMEM;
-	ncb = nl_cb_clone(nl_socket_get_cb(nl->sock));
+	ncb = jrbd_nl_cb_clone(nl);
 	if (!ncb) {
 		nlmsg_free(msg);
 		return -ENOMEM;
@@ -286,7 +302,7 @@ int jrbd_nl_recv_events(struct jrbd_nl *nl, jrbd_nl_msg_cb cb, void *arg)
 	struct nl_cb *ncb;
 	int r;
 
-	ncb = nl_cb_clone(nl_socket_get_cb(nl->sock));
+	ncb = jrbd_nl_cb_clone(nl);
 	if (!ncb)
 		return -ENOMEM;
 	nl_cb_set(ncb, NL_CB_VALID, NL_CB_CUSTOM, jrbd_nl_dump_valid_cb, &c);

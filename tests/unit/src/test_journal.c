@@ -589,10 +589,12 @@ static void test_every_bit_flip(void **state)
 static void refrag(u8 *blk, u32 off)
 {
 	struct jrbd_frag f;
+	__le32 crc;
 
 	jrbd_frag_hdr_decode(blk + off, &f);
-	((struct jrbd_frag_hdr *)(blk + off))->crc =
-		cpu_to_le32(jrbd_frag_crc(seed, blk + off, f.len));
+	/* The fragment may sit at any offset: no struct access (UBSan). */
+	crc = cpu_to_le32(jrbd_frag_crc(seed, blk + off, f.len));
+	memcpy(blk + off + offsetof(struct jrbd_frag_hdr, crc), &crc, sizeof(crc));
 }
 
 static void rechain(u8 *hdr, u32 prev)
