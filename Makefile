@@ -24,7 +24,8 @@ CLANG ?= clang
 PKGS := libnl-genl-3.0 libkmod json-c libisal liburcu libaio blkid
 CFLAGS ?= -O2 -g
 CFLAGS += -std=gnu11 -Wall -Wextra -Wno-unused-parameter -Werror=implicit-function-declaration \
-	-D_GNU_SOURCE -I$(TOP)/include -I$(TOP)/kmod/libjrbd -I$(TOP)/userspace/lib
+	-D_GNU_SOURCE -I$(TOP)/include -I$(TOP)/kmod/libjrbd -I$(TOP)/userspace/lib \
+	$(SANITIZE)
 PKG_CFLAGS = $(shell pkg-config --cflags libnl-genl-3.0 json-c blkid 2>/dev/null)
 PKG_LIBS = $(shell pkg-config --libs libnl-genl-3.0 libkmod json-c blkid 2>/dev/null) -lisal
 
@@ -53,7 +54,7 @@ FUZZ_BIN := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRC))
 HDRS := $(wildcard include/jrbd/*.h kmod/libjrbd/*.h userspace/lib/*.h)
 
 .PHONY: all module modules-all userspace unit-tests fuzzers check demo \
-	setup clean fuzz bench-format lab-prepare
+	setup clean fuzz bench-format lab-prepare soak asan bench
 
 all: module userspace
 
@@ -121,6 +122,15 @@ $(BUILD)/fuzz/%: tests/fuzz/%.c $(LIBJRBD_SRC) $(HDRS)
 	@mkdir -p $(@D)
 	$(CLANG) $(FUZZ_CFLAGS) -o $@ $< $(LIBJRBD_SRC) -lisal
 
+# The userspace programs and test tools again with AddressSanitizer and
+# UBSan, objects apart: build/asan/bin/jrbdctl, build/asan/tests/*
+# (tests/tools/006 and 007 run them).
+ASAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all \
+	-fno-omit-frame-pointer
+asan:
+	@$(MAKE) --no-print-directory BUILD=$(BUILD)/asan SANITIZE="$(ASAN_FLAGS)" \
+		userspace unit-tests
+
 # Longer fuzzing run than the bounded one inside `make check`.
 FUZZ_SECONDS ?= 600
 fuzz: setup fuzzers
@@ -136,8 +146,20 @@ bench-format: $(BUILD)/bench-format
 
 # Everything: set-up, build for both kernels, then the test runner.
 check: setup
-	@$(MAKE) --no-print-directory all modules-all unit-tests fuzzers
+	@$(MAKE) --no-print-directory all modules-all unit-tests fuzzers asan
 	@tests/check $(CHECK_ARGS)
+
+# The long fault campaign (Documentation/testing.md): >= 200 power cuts,
+# the fault suites with their knobs turned up, the fuzzers for longer.
+soak: setup
+	@$(MAKE) --no-print-directory all modules-all unit-tests fuzzers
+	@tools/soak
+
+# fio on the raw disk, jrbd and dm-integrity (journal mode), throttled and
+# unthrottled disks, one guest boot per kernel; sets up and builds itself.
+# BENCH_ARGS: e.g. --quick, --kernel all (tools/bench).
+bench:
+	@tools/bench $(BENCH_ARGS)
 
 demo: setup
 	@$(MAKE) --no-print-directory all modules-all
