@@ -21,7 +21,8 @@ options), "verbs" (every verb done right on live devices, --devices
 A,B, --free DISK for one made and removed; for the sanitizers), "files" (truncated images, random bytes, superblocks with a
 garbage field and a correct CRC, random byte flips; for dump, check and
 format) or "devices" (the module's verbs against live devices, in a lab
-guest: `jrbdctl --json status` must not change either).  DIR is a
+guest: `jrbdctl --json status` must not change either; --plain PATH
+names a jrbdctl without sanitizers for that, which is faster).  DIR is a
 scratch directory.  Stdout: one line per group, plus one verdict line
 per superblock field and per special file (stable for a given jrbdctl);
 stderr: every case with its exit status and first line of output.
@@ -420,21 +421,20 @@ def device_cases(r, d, devs, disk):
     def add(argv, say, want="fail"):
         out.append(Case(argv, say, want, (), "devices"))
     miss = os.path.join(d, "missing")
-    names = ["", "-x", ".", "a/b", "a b", "n" * 32, "n" * 5000, "\xe9",
-             "%s%n", "dev\n0", "missing"]
-    for n in names:
+    names = ["", "-x", "a/b", "n" * 32, "n" * 5000, "\xe9", "%s%n",
+             "missing"]
+    views = ("info", "status", "table")
+    for i, n in enumerate(names):
         add(["create", n, disk], [n[:50] or "name", "name"])
         add(["remove", n], [n[:50] or "name", "no jrbd device", "name"])
         add(["message", n, "checkpoint"],
             [n[:50] or "name", "no jrbd device", "name"])
-        for verb in ("info", "status", "table"):
-            add([verb, n], [n[:50] or "name", "no jrbd device", "name"])
-    for p in (miss, "", d, "/dev/null", "/dev/zero", "relative",
-              "/" + "x" * 5000, disk, "/dev/" + "x" * 300):
+        add([views[i % 3], n], [n[:50] or "name", "no jrbd device", "name"])
+    for p in (miss, "", d, "/dev/null", "relative", "/" + "x" * 5000, disk):
         add(["create", "new0", p], [p[:50] or "''", "busy", "No such",
                                      "not a block"])
     add(["create", devs[0], disk], ["exists"])
-    for m in ("", "Checkpoint", "checkpoint ", "sync", "x" * 5000, "%n"):
+    for m in ("", "Checkpoint", "x" * 5000, "%n"):
         add(["message", devs[0], m], ["unknown message", "too long"])
     add(["events", "--bogus"], ["usage"], "usage")
     add(["events", "now"], ["usage"], "usage")
@@ -481,6 +481,7 @@ class Args:
     devices = ""
     disk = None
     free = None
+    plain = None
 
 
 def main(argv):
@@ -508,6 +509,8 @@ def main(argv):
                 a.disk = args.pop(0)
             elif o == "--free":
                 a.free = args.pop(0)
+            elif o == "--plain":
+                a.plain = args.pop(0)
             elif o in ("args", "files", "devices", "verbs"):
                 groups.append(o)
             else:
@@ -528,6 +531,7 @@ def main(argv):
         sys.stderr.write(p.stderr.decode(errors="replace"))
         print("ctlfuzz: cannot make the image")
         return 1
+    a.plain = a.plain or a.jrbdctl
     if a.mkjournal:
         subprocess.run([a.mkjournal, "-q", img, "newterm", "writes:4:1",
                         "mark:snap-1", "writes:3:16", "write:7:2"],
@@ -546,13 +550,13 @@ def main(argv):
             file_cases(r, a.dir, base, rng, a.header, a.flips)
         elif g == "devices":
             devs = a.devices.split(",")
-            before = device_state(a.jrbdctl)
+            before = device_state(a.plain)
             for c in device_cases(r, a.dir, devs, a.disk):
                 r.case(c)
-                if device_state(a.jrbdctl) != before:
+                if device_state(a.plain) != before:
                     r.failures.append("devices: jrbdctl %s changed the "
                                       "devices" % " ".join(c.argv))
-                    before = device_state(a.jrbdctl)
+                    before = device_state(a.plain)
         elif g == "verbs":
             for c in verb_cases(a.devices.split(","), a.free):
                 r.case(c)

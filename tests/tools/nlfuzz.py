@@ -30,7 +30,7 @@ checks, from outside:
 
     nlfuzz.py --disk PATH... [--seed N] [--seconds S | --count N]
               [--mode root|nobody|netadmin] [--jrbdctl PATH] [--header H]
-              [--inject disk-write|disk-content|stray-create|stray-message]
+              [--controls]
 
 --disk names scratch block devices the fuzzer may format, wipe and hand
 to CREATE (root mode; everything on them is lost).  In the unprivileged
@@ -40,10 +40,11 @@ change at all.  The seed is printed first; --seed S --count N replays a
 run (from the same starting devices).  Figures go to stderr; the last
 stdout line is "nlfuzz MODE: ok" or the first failure, exit 0 or 1.
 
---inject changes something behind the fuzzer's back before step 1 (a
-write to a free disk, the same hidden from the block layer's counters,
-a device created or checkpointed through another socket), then checks:
-the run must fail, naming it -- the negative controls of nlfuzz/001.
+--controls (root) first makes the negative controls: a change behind
+the fuzzer's back (a write to a free disk; one hidden from the block
+layer's counters; a device created, one checkpointed through another
+socket) must each be reported by the checks, naming it; one line each
+on stdout.  Then the state as it is becomes the starting point.
 """
 import errno
 import hashlib
@@ -1390,6 +1391,7 @@ class Fuzzer:
                 os.pwritev(fd, [buf], 1 << 20)
             finally:
                 os.close(fd)
+            d.formatted = None      # the model no longer knows
             if kind == "disk-content":
                 # as if the block layer had not counted it
                 d.wr = disk_writes(d.rdev)
@@ -1426,15 +1428,52 @@ class Fuzzer:
         self.state = new
         self.check_free(content=False)
 
+    CONTROLS = (("disk-write", r"was written while free"),
+                ("disk-content", r"changed \(first at byte 0x100000\) while free"),
+                ("stray-create", r"events \[\('EV_CREATED', 'stray'\)\], "
+                                 r"expected none"),
+                ("stray-message", r"events \[\('EV_CHANGED', '[^']*'\)\], "
+                                  r"expected none"))
+
+    def controls(self):
+        """Each negative control must be reported; then the state is
+        taken as it is now (the stray device removed)."""
+        ok = True
+        for kind, pattern in self.CONTROLS:
+            try:
+                self.inject(kind)
+                res = "NOT DETECTED"
+            except Failure as e:
+                res = "detected" if re.search(pattern, str(e)) else \
+                    "NOT DETECTED (%s)" % e
+            except Exception as e:
+                res = "NOT RUN (%s)" % e
+            print("negative control %s: %s" % (kind, res))
+            sys.stdout.flush()
+            ok = ok and res == "detected"
+            other = Conn(65536)
+            other.exchange(nlmsg(self.fam, NLM_F_REQUEST | NLM_F_ACK, 0x7001,
+                                 genl(self.C["REMOVE"], attr(
+                                     self.A["DEV_NAME"], b"stray\0"))),
+                           self.ping())
+            self.state = self.snapshot()
+            self.events()
+            users = self.users()
+            for d in self.scratch():
+                if d.rdev not in users:
+                    self.baseline(d)
+        if not ok:
+            raise Failure("a negative control was not detected")
+
     # -- the run ------------------------------------------------------
     def run(self):
         a = self.a
+        if a.controls:
+            self.controls()
         t0 = time.monotonic()
         while (a.count is None or self.stats["steps"] < a.count) and \
                 (a.seconds is None or time.monotonic() - t0 < a.seconds):
             self.stats["steps"] += 1
-            if a.inject and self.stats["steps"] == 1:
-                self.inject(a.inject)
             self.step()
             self.stats["seconds"] = int(time.monotonic() - t0)
         for fd in self.held.values():
@@ -1483,7 +1522,7 @@ class Args:
     count = None
     mode = "root"
     jrbdctl = "jrbdctl"
-    inject = None
+    controls = False
 
     def __init__(self):
         self.disk = []
@@ -1509,8 +1548,8 @@ def main(argv):
                 a.disk.append(args.pop(0))
             elif o == "--jrbdctl":
                 a.jrbdctl = args.pop(0)
-            elif o == "--inject":
-                a.inject = args.pop(0)
+            elif o == "--controls":
+                a.controls = True
             else:
                 raise ValueError(o)
         if a.mode not in ("root", "nobody", "netadmin"):
