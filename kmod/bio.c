@@ -92,21 +92,6 @@ static void jrbd_put(struct jrbd_dev *d, const void *p, size_t len)
 	}
 }
 
-static u32 jrbd_bio_crc(struct bio *bio)
-{
-	struct bvec_iter iter;
-	struct bio_vec bv;
-	u32 crc = ~0u;
-
-	bio_for_each_segment(bv, bio, iter) {
-		void *p = bvec_kmap_local(&bv);
-
-		crc = jrbd_crc32c(crc, p, bv.bv_len);
-		kunmap_local(p);
-	}
-	return ~crc;
-}
-
 static void jrbd_write(struct jrbd_dev *d, struct bio *bio)
 {
 	enum req_op op = bio_op(bio);
@@ -132,8 +117,7 @@ static void jrbd_write(struct jrbd_dev *d, struct bio *bio)
 			e.flags |= JRBD_ENTRY_F_PREFLUSH;
 		if (op == REQ_OP_WRITE) {
 			e.kind = JRBD_ENTRY_WRITE;
-			e.payload_len = bytes;
-			e.payload_crc = jrbd_bio_crc(bio);
+			e.payload_len = bytes;	/* the writer checksums the copy */
 		} else if (op == REQ_OP_DISCARD) {
 			e.kind = JRBD_ENTRY_DISCARD;
 		} else {

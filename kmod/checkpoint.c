@@ -17,10 +17,14 @@
  *   5. write the superblock with the new tail (preflush + FUA);
  *   6. only now let writers reuse the journal space (->tail, ->space_wq).
  *
- * Rounds run back to back while the journal is more than a quarter full
- * or someone forces a full checkpoint; otherwise the once-a-second tick
- * starts a round, so writes to the same blocks within a second are merged
- * and the checkpointer does not compete with writers for the disk.
+ * Rounds run back to back while the journal (or the index) is at least
+ * half full, a writer waits for space, or someone forces a full
+ * checkpoint.  Below that the journal absorbs writes: the once-a-second
+ * tick starts a round only on a device that received no write in the last
+ * second.  So a burst of up to half the journal costs one journal write
+ * and no home writes while it lasts, writes to the same blocks are merged,
+ * and the copy-back does not compete with writers for the disk until the
+ * journal needs the room (Documentation/design.md, "Checkpoint pacing").
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -266,8 +270,8 @@ static bool jrbd_ckpt_urgent(struct jrbd_dev *d)
 	bool urgent;
 
 	mutex_lock(&d->jlock);
-	urgent = jrbd_journal_used(d) * 4 >= d->geom.journal_blocks ||
-		 d->index_blocks * 4 >= jrbd_index_cap(d) ||
+	urgent = jrbd_journal_used(d) * 2 >= d->geom.journal_blocks ||
+		 d->index_blocks * 2 >= jrbd_index_cap(d) ||
 		 waitqueue_active(&d->space_wq);
 	mutex_unlock(&d->jlock);
 	return urgent || atomic_read(&d->ckpt_force);
@@ -292,21 +296,25 @@ void jrbd_kick_ckpt(struct jrbd_dev *d)
 }
 
 /*
- * Once a second: make appended entries durable (the commit interval) and
- * start a checkpoint round for what is committed.
+ * Once a second: make appended entries durable (the commit interval) and,
+ * if no write came in since the last tick, start a checkpoint round for
+ * what is committed (a busy device is checkpointed by jrbd_kick_ckpt()
+ * once its journal is half full).
  */
 void jrbd_tick(struct work_struct *work)
 {
 	struct jrbd_dev *d = container_of(to_delayed_work(work),
 					  struct jrbd_dev, tick);
+	u64 writes = atomic64_read(&d->stats.writes);
 	bool commit, ckpt;
 
 	mutex_lock(&d->jlock);
 	commit = d->durable_index < d->w.next_index - 1;
 	if (commit)
 		d->flush_wanted = true;
-	ckpt = d->commit_index > d->ckpt_index;
+	ckpt = d->commit_index > d->ckpt_index && writes == d->tick_writes;
 	mutex_unlock(&d->jlock);
+	d->tick_writes = writes;
 	if (commit)
 		jrbd_kick_commit(d);
 	if (ckpt)

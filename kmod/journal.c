@@ -171,17 +171,114 @@ static_assert(JRBD_RECORD_MAX_BLOCKS + JRBD_FLUSH_STRIDE < JRBD_MAX_INFLIGHT_BLO
 	      "W1: unflushed blocks may lie past the seal window");
 
 /*
- * Write journal bytes [from, to) (both 4 KiB aligned) block by block.
- * Rule W1: no more than JRBD_MAX_INFLIGHT_BLOCKS blocks may be written
- * past the last flush (recovery's seal zeroes only that many), so a large
- * batch flushes on the way.  Only the commit stage calls this.
+ * Journal writes in flight for one pass of the commit stage: as many bios
+ * as the range takes, waited for together.
+ */
+struct jrbd_wio {
+	atomic_t pending;	/* bios + 1 for the submitter */
+	int error;		/* first error, cmpxchg */
+	struct completion done;
+};
+
+static void jrbd_wio_put(struct jrbd_wio *io)
+{
+	if (atomic_dec_and_test(&io->pending))
+		complete(&io->done);
+}
+
+static void jrbd_wio_endio(struct bio *bio)
+{
+	struct jrbd_wio *io = bio->bi_private;
+
+	if (bio->bi_status)
+		cmpxchg(&io->error, 0, blk_status_to_errno(bio->bi_status));
+	bio_put(bio);
+	jrbd_wio_put(io);
+}
+
+static void jrbd_wio_submit(struct jrbd_wio *io, struct bio **biop)
+{
+	if (!*biop)
+		return;
+	atomic_inc(&io->pending);
+	submit_bio(*biop);
+	*biop = NULL;
+}
+
+/* Submit what is open and wait for every bio of @io; its first error. */
+static int jrbd_wio_wait(struct jrbd_wio *io, struct bio **biop)
+{
+	int r;
+
+	jrbd_wio_submit(io, biop);
+	jrbd_wio_put(io);
+	wait_for_completion_io(&io->done);
+	r = io->error;
+	atomic_set(&io->pending, 1);
+	io->error = 0;
+	reinit_completion(&io->done);
+	return r;
+}
+
+/*
+ * Add ring bytes [p, p + len) for device byte offset @off to the open bio,
+ * or to a new one when it is full or does not continue there (the ring's
+ * wrap): consecutive journal blocks go out as one request, which a disk
+ * limited in requests per second (or a TCG guest's emulated one) needs.
+ */
+static void jrbd_wio_add(struct jrbd_dev *d, struct jrbd_wio *io,
+			 struct bio **biop, u64 off, u8 *p, u32 len)
+{
+	while (len) {
+		u32 n = min_t(u32, len, PAGE_SIZE - offset_in_page(p));
+
+		if (*biop && bio_end_sector(*biop) != off >> SECTOR_SHIFT)
+			jrbd_wio_submit(io, biop);
+		if (!*biop) {
+			*biop = bio_alloc(d->backing.bdev, BIO_MAX_VECS,
+					  REQ_OP_WRITE | REQ_SYNC, GFP_NOIO);
+			(*biop)->bi_iter.bi_sector = off >> SECTOR_SHIFT;
+			(*biop)->bi_end_io = jrbd_wio_endio;
+			(*biop)->bi_private = io;
+		}
+		if (bio_add_page(*biop, jrbd_buf_page(p), n,
+				 offset_in_page(p)) != n) {
+			/* full: the next one (an empty bio takes a page) */
+			if (WARN_ON_ONCE(!(*biop)->bi_vcnt)) {
+				atomic_inc(&io->pending);
+				(*biop)->bi_status = BLK_STS_IOERR;
+				bio_endio(*biop);	/* io->error: -EIO */
+				*biop = NULL;
+				return;
+			}
+			jrbd_wio_submit(io, biop);
+			continue;
+		}
+		p += n;
+		off += n;
+		len -= n;
+	}
+}
+
+/*
+ * Write journal bytes [from, to) (both 4 KiB aligned), in as few bios as
+ * the ring's layout allows, all in flight at once.  Rule W1: no more than
+ * JRBD_MAX_INFLIGHT_BLOCKS blocks may be written past the last flush
+ * (recovery's seal zeroes only that many), so a large batch waits for
+ * what it wrote and flushes on the way.  Only the commit stage calls this.
  */
 static int jrbd_write_range(struct jrbd_dev *d, struct jrbd_jpos from,
 			    struct jrbd_jpos to)
 {
+	struct jrbd_wio io = { .error = 0 };
+	struct bio *bio = NULL;
+	struct blk_plug plug;
 	u64 seq;
-	int r;
+	int r = 0;
 
+	atomic_set(&io.pending, 1);
+	init_completion(&io.done);
+	blk_start_plug(&plug);
 	for (seq = from.seq; seq <= to.seq; seq++) {
 		u32 a = seq == from.seq ? from.off : 0;
 		u32 b = seq == to.seq ? to.off : JRBD_JBLOCK_SIZE;
@@ -189,20 +286,25 @@ static int jrbd_write_range(struct jrbd_dev *d, struct jrbd_jpos from,
 		if (a >= b)
 			continue;
 		if (seq >= d->flushed_seq + JRBD_FLUSH_STRIDE) {
-			r = jrbd_flush_backing(d);
+			r = jrbd_wio_wait(&io, &bio);
+			if (!r)
+				r = jrbd_flush_backing(d);
 			if (r < 0)
-				return r;
+				break;
 			d->flushed_seq = seq;
 		}
-		r = jrbd_sync_io(d, REQ_OP_WRITE | REQ_SYNC,
-				 jrbd_jpos_dev_offset(d->geom.journal_offset,
-						      d->geom.journal_blocks,
-						      (struct jrbd_jpos){ seq, a }),
-				 (u8 *)jrbd_slot(d, seq) + a, b - a);
-		if (r < 0)
-			return r;
+		jrbd_wio_add(d, &io, &bio,
+			     jrbd_jpos_dev_offset(d->geom.journal_offset,
+						  d->geom.journal_blocks,
+						  (struct jrbd_jpos){ seq, a }),
+			     (u8 *)jrbd_slot(d, seq) + a, b - a);
 	}
-	return 0;
+	blk_finish_plug(&plug);
+	if (r < 0) {
+		jrbd_wio_wait(&io, &bio);	/* nothing may stay in flight */
+		return r;
+	}
+	return jrbd_wio_wait(&io, &bio);
 }
 
 static void jrbd_end_waits(struct list_head *done)

@@ -178,6 +178,7 @@ struct jrbd_dev {
 	u64 flushed_seq;	/* journal flushed up to here; commit stage only */
 	struct work_struct ckpt_work;
 	struct delayed_work tick;		/* periodic commit + checkpoint */
+	u64 tick_writes;		/* ->stats.writes at the last tick; tick only */
 	/* Checkpoint requests: forced full checkpoint waiters. */
 	wait_queue_head_t ckpt_wq_head;
 	atomic_t ckpt_force;

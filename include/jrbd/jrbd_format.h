@@ -45,8 +45,9 @@
  *   super.crc = ~raw(~0, bytes 0..507)               (standard CRC32C)
  *
  * Write-ordering rules (what makes recovery correct):
- *   W1 Journal blocks are written in seq order; at most JRBD_MAX_INFLIGHT_BLOCKS
- *      blocks past the last flushed one may be in flight at any time.
+ *   W1 Journal blocks are submitted in seq order; at most JRBD_MAX_INFLIGHT_BLOCKS
+ *      blocks past the last flushed one may be in flight at any time (the order
+ *      in which those complete does not matter: the seal covers them all).
  *   W2 A 4 KiB journal sector that holds an acknowledged (flushed) record is
  *      never written again until its slot is reused in a later lap.  A batch
  *      that ends mid-sector is closed with a PAD fragment (or the <16 byte

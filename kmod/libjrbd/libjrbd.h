@@ -40,6 +40,13 @@ struct jrbd_err {
 u32 jrbd_cluster_seed(const u8 cluster_uuid[16]);
 /* Standard CRC32C (~raw(~0, p, len)), the entry payload_crc. */
 u32 jrbd_crc32c_std(const void *p, size_t len);
+/*
+ * raw(crc, len zero bytes) without touching len bytes: CRC32C is linear,
+ * so raw(a, X) == jrbd_crc32c_shift(a, |X|) ^ raw(0, X).  The writer uses
+ * it to checksum each payload byte once for both its fragment CRC and the
+ * entry's payload_crc.  A few hundred operations whatever len is.
+ */
+u32 jrbd_crc32c_shift(u32 crc, u32 len);
 
 /* ---------------------------------------------------------------------- */
 /* Superblock (super.c) */
@@ -226,10 +233,21 @@ static inline u64 jrbd_jpos_dev_offset(u64 journal_offset, u64 journal_blocks,
  *    for the blocks after the current one (jrbd_wr_blocks_needed() says how
  *    many); all or nothing.
  *  - jrbd_wr_begin() + jrbd_wr_put()...: payload from scattered pages (bio
- *    segments); the caller computes payload_crc first.
+ *    segments).
+ *
+ * Either way the writer checksums each payload byte once, from its copy in
+ * the block buffer: the running CRC of a fragment's payload bytes yields
+ * both the fragment's CRC and (combined with jrbd_crc32c_shift()) the
+ * entry's payload_crc.  So the journal is consistent with itself even if
+ * the source changes while it is copied (an O_DIRECT buffer rewritten in
+ * flight).  payload_crc and chain_crc are known only at the end of the
+ * record; the entry header and the CRCs of the (at most two) fragments
+ * holding it are written then.  Hence: the buffers of a record's blocks
+ * must stay in place until the record is complete, and the bytes of a
+ * block before w->off are final only when jrbd_wr_in_record() is false.
  *
  * jrbd_wr_pad() closes the current 4 KiB sector at the end of a batch
- * (rule W2).  Bytes of a block before w->off are final once written.
+ * (rule W2).
  */
 struct jrbd_writer {
 	u32	seed;
@@ -248,6 +266,26 @@ struct jrbd_writer {
 	bool	frag_open;
 	bool	rec_opened;	/* its first fragment is placed */
 	struct jrbd_jpos rec_start;
+	struct jrbd_entry *ent;	/* the caller's, until the record is complete */
+	u32	pcrc;		/* raw(~0, payload placed so far) */
+	u32	frag_pcrc;	/* raw(0, payload bytes of the open fragment) */
+	u32	frag_plen;	/* payload bytes in the open fragment */
+	u32	frag_hlen;	/* entry header bytes in the open fragment */
+	/*
+	 * Closed fragments holding entry header bytes, their CRC not yet
+	 * written.  At most two: a record starts with at least a fragment
+	 * header's room left in its block, so its first fragment holds the
+	 * whole entry header, or part of it and the next fragment (a fresh
+	 * block, 32 KiB - 16 of room) the rest.
+	 */
+	unsigned int ndefer;
+	struct {
+		u8	*blk;
+		u32	frag_hdr;
+		u32	hlen;
+		u32	plen;
+		u32	pcrc;
+	} defer[2];
 	u8	hdr[JRBD_ENTRY_HDR_SIZE];
 };
 
@@ -270,16 +308,17 @@ static inline bool jrbd_wr_in_record(const struct jrbd_writer *w)
 u32 jrbd_wr_blocks_needed(const struct jrbd_writer *w, u32 payload_len);
 /*
  * Start an entry.  The caller sets kind, flags, nr_blocks, lba, term,
- * commit_index, payload_len and payload_crc; the writer assigns index and
- * chain_crc (written back into *e).  -EINVAL bad entry, -EBUSY record open.
+ * commit_index and payload_len; the writer assigns index (now) and
+ * payload_crc and chain_crc (written into *e when the last payload byte is
+ * placed, so *e must live until then).  -EINVAL bad entry, -EBUSY record
+ * open.
  */
 int jrbd_wr_begin(struct jrbd_writer *w, struct jrbd_entry *e, u64 data_blocks);
 /* Place up to len payload bytes; returns bytes consumed.  Stops early when
  * the block is full.  Call with len 0 to place a header-only entry. */
 size_t jrbd_wr_put(struct jrbd_writer *w, const void *p, size_t len);
 /*
- * One entry with a contiguous payload (NULL if payload_len is 0); payload_crc
- * is computed here.  blocks[0..n) are the buffers for the blocks after the
+ * One entry with a contiguous payload (NULL if payload_len is 0).  blocks[0..n) are the buffers for the blocks after the
  * current one.  Returns how many of them are now used (the last one used is
  * the new current block), -ENOSPC if n is too small (nothing changed).
  */

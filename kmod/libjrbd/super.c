@@ -16,6 +16,48 @@ u32 jrbd_crc32c_std(const void *p, size_t len)
 	return ~jrbd_crc32c(~0u, p, len);
 }
 
+/*
+ * x^(2^k) mod P(x) for k = 0..31, in the reflected representation of the
+ * CRC32C polynomial (bit 31 is x^0).  x^(2^31) = x here, so the powers
+ * repeat every 31 entries (hence k % 31 below).  The unit tests check the
+ * table through jrbd_crc32c_shift() against CRCs of zero runs.
+ */
+static const u32 jrbd_x2n[32] = {
+	0x40000000, 0x20000000, 0x08000000, 0x00800000, 0x00008000, 0x82f63b78,
+	0x6ea2d55c, 0x18b8ea18, 0x510ac59a, 0xb82be955, 0xb8fdb1e7, 0x88e56f72,
+	0x74c360a4, 0xe4172b16, 0x0d65762a, 0x35d73a62, 0x28461564, 0xbf455269,
+	0xe2ea32dc, 0xfe7740e6, 0xf946610b, 0x3c204f8f, 0x538586e3, 0x59726915,
+	0x734d5309, 0xbc1ac763, 0x7d0722cc, 0xd289cabe, 0xe94ca9bc, 0x05b74f3f,
+	0xa51e1f42, 0x40000000,
+};
+
+/* a(x) * b(x) mod P(x), reflected (as zlib's multmodp()). */
+static u32 jrbd_crc_mult(u32 a, u32 b)
+{
+	u32 m = 1u << 31, p = 0;
+
+	for (;;) {
+		if (a & m) {
+			p ^= b;
+			if (!(a & (m - 1)))
+				break;
+		}
+		m >>= 1;
+		b = (b & 1) ? (b >> 1) ^ 0x82f63b78u : b >> 1;
+	}
+	return p;
+}
+
+u32 jrbd_crc32c_shift(u32 crc, u32 len)
+{
+	u32 k = 3;	/* x^(8 len): bit i of len stands for x^(2^(i + 3)) */
+
+	for (; len; len >>= 1, k++)
+		if (len & 1)
+			crc = jrbd_crc_mult(jrbd_x2n[k % 31], crc);
+	return crc;
+}
+
 static int set_err(struct jrbd_err *err, u64 base, u32 off, const char *field,
 		   const char *msg, u64 value, int rc)
 {

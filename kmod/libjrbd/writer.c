@@ -9,6 +9,9 @@
  */
 #include "libjrbd.h"
 
+static_assert(JRBD_ENTRY_HDR_SIZE <= JRBD_FRAG_MAX_LEN,
+	      "the entry header spans at most two fragments");
+
 void jrbd_wr_init(struct jrbd_writer *w, u32 seed, struct jrbd_jpos pos,
 		  void *blk, u64 next_index, u64 last_term, u32 chain)
 {
@@ -54,19 +57,50 @@ int jrbd_wr_begin(struct jrbd_writer *w, struct jrbd_entry *e, u64 data_blocks)
 	r = jrbd_entry_check(e, data_blocks, &why);
 	if (r < 0)
 		return r;
-	e->chain_crc = 0;
-	jrbd_entry_hdr_encode(e, w->hdr);
-	e->chain_crc = jrbd_entry_chain(w->chain, w->hdr);
-	jrbd_entry_hdr_encode(e, w->hdr);
 
 	w->next_index++;
 	w->last_term = e->term;
-	w->chain = e->chain_crc;
+	w->ent = e;
+	w->pcrc = ~0u;
+	w->ndefer = 0;
 	w->rec_len = JRBD_ENTRY_HDR_SIZE + e->payload_len;
 	w->rec_left = w->rec_len;
 	w->hdr_left = JRBD_ENTRY_HDR_SIZE;
 	w->rec_opened = false;
 	return 0;
+}
+
+/*
+ * The last byte of the record is placed: now payload_crc, hence the header
+ * and chain_crc, are known.  Write the header into its fragments and their
+ * CRCs: raw(seed, fragment header from byte 4, header bytes) extended over
+ * the payload bytes that follow by the shift identity.
+ */
+static void finish_record(struct jrbd_writer *w)
+{
+	struct jrbd_entry *e = w->ent;
+	unsigned int i;
+	u32 off = 0;
+
+	e->payload_crc = e->payload_len ? ~w->pcrc : 0;
+	e->chain_crc = 0;
+	jrbd_entry_hdr_encode(e, w->hdr);
+	e->chain_crc = jrbd_entry_chain(w->chain, w->hdr);
+	jrbd_entry_hdr_encode(e, w->hdr);
+	w->chain = e->chain_crc;
+
+	for (i = 0; i < w->ndefer; i++) {
+		u8 *h = w->defer[i].blk + w->defer[i].frag_hdr;
+		u32 c;
+
+		memcpy(h + JRBD_FRAG_HDR_SIZE, w->hdr + off, w->defer[i].hlen);
+		off += w->defer[i].hlen;
+		c = jrbd_frag_crc(w->seed, h, w->defer[i].hlen);
+		c = jrbd_crc32c_shift(c, w->defer[i].plen) ^ w->defer[i].pcrc;
+		jrbd_frag_set_crc(h, c);
+	}
+	w->ndefer = 0;
+	w->ent = NULL;
 }
 
 /* Zero the rest of the block if no fragment header fits there any more. */
@@ -96,6 +130,9 @@ static void open_frag(struct jrbd_writer *w)
 	jrbd_frag_hdr_encode(&f, w->blk + w->off);
 	w->frag_hdr = w->off;
 	w->frag_left = f.len;
+	w->frag_pcrc = 0;
+	w->frag_plen = 0;
+	w->frag_hlen = 0;
 	w->frag_open = true;
 	w->rec_opened = true;
 	w->off += JRBD_FRAG_HDR_SIZE;
@@ -104,12 +141,30 @@ static void open_frag(struct jrbd_writer *w)
 static void close_frag(struct jrbd_writer *w)
 {
 	u8 *h = w->blk + w->frag_hdr;
-	u32 len = w->off - w->frag_hdr - JRBD_FRAG_HDR_SIZE;
 
-	jrbd_frag_set_crc(h, jrbd_frag_crc(w->seed, h, len));
+	if (w->frag_plen)
+		w->pcrc = jrbd_crc32c_shift(w->pcrc, w->frag_plen) ^ w->frag_pcrc;
+	if (w->frag_hlen && w->ndefer < 2) {
+		w->defer[w->ndefer].blk = w->blk;
+		w->defer[w->ndefer].frag_hdr = w->frag_hdr;
+		w->defer[w->ndefer].hlen = w->frag_hlen;
+		w->defer[w->ndefer].plen = w->frag_plen;
+		w->defer[w->ndefer].pcrc = w->frag_pcrc;
+		w->ndefer++;
+	} else {
+		/*
+		 * A third fragment holding header bytes cannot be (struct
+		 * jrbd_writer); were it, its CRC here would leave out the
+		 * header and recovery would see a torn record, not bad data.
+		 */
+		jrbd_frag_set_crc(h, jrbd_crc32c_shift(jrbd_frag_crc(w->seed, h, 0),
+						       w->frag_plen) ^ w->frag_pcrc);
+	}
 	w->frag_open = false;
-	if (!w->rec_left)
+	if (!w->rec_left) {
+		finish_record(w);
 		close_tail(w);
+	}
 }
 
 size_t jrbd_wr_put(struct jrbd_writer *w, const void *p, size_t len)
@@ -138,10 +193,11 @@ size_t jrbd_wr_put(struct jrbd_writer *w, const void *p, size_t len)
 			open_frag(w);
 		}
 		if (w->hdr_left) {
+			/* its room; finish_record() writes the header */
 			n = w->hdr_left < w->frag_left ? w->hdr_left : w->frag_left;
-			memcpy(w->blk + w->off,
-			       w->hdr + JRBD_ENTRY_HDR_SIZE - w->hdr_left, n);
+			memset(w->blk + w->off, 0, n);
 			w->hdr_left -= n;
+			w->frag_hlen += n;
 		} else {
 			n = w->frag_left;
 			if (n > len - done)
@@ -149,6 +205,9 @@ size_t jrbd_wr_put(struct jrbd_writer *w, const void *p, size_t len)
 			if (!n && w->frag_left)
 				break;	/* caller has no more bytes yet */
 			memcpy(w->blk + w->off, src + done, n);
+			/* checksum the copy, cache-hot: what goes to disk */
+			w->frag_pcrc = jrbd_crc32c(w->frag_pcrc, w->blk + w->off, n);
+			w->frag_plen += n;
 			done += n;
 		}
 		w->off += n;
@@ -175,7 +234,6 @@ int jrbd_wr_append(struct jrbd_writer *w, struct jrbd_entry *e,
 		return -EFBIG;
 	if (jrbd_wr_blocks_needed(w, e->payload_len) > n)
 		return -ENOSPC;
-	e->payload_crc = e->payload_len ? jrbd_crc32c_std(payload, e->payload_len) : 0;
 	r = jrbd_wr_begin(w, e, data_blocks);
 	if (r < 0)
 		return r;

@@ -80,6 +80,51 @@ static void test_crc32c_check_value(void **state)
 	assert_int_equal(jrbd_cluster_seed(clu_uuid), GOLD_SEED);
 }
 
+/*
+ * jrbd_crc32c_shift(a, n) is raw(a, n zero bytes): checked against the
+ * CRC of real zero runs for lengths around every power of two up to 1 MiB
+ * (so every table entry the writer can reach is used) and the identity
+ * the writer relies on, raw(a, X || Y) = shift(raw(a, X), |Y|) ^ raw(0, Y).
+ */
+static void test_crc32c_shift(void **state)
+{
+	static u8 zero[(1 << 20) + 3], buf[70000];
+	static const u32 starts[] = { 0, 1, 0xffffffffu, 0x80000000u, 0x12345678u };
+	u32 i, k, n, x, y;
+	int d;
+
+	(void)state;
+	for (i = 0; i < sizeof(starts) / sizeof(starts[0]); i++) {
+		for (n = 0; n < 70; n++)
+			assert_int_equal(jrbd_crc32c_shift(starts[i], n),
+					 jrbd_crc32c(starts[i], zero, n));
+		for (k = 6; k <= 20; k++)
+			for (d = -3; d <= 3; d++) {
+				n = (1u << k) + d;
+				assert_int_equal(jrbd_crc32c_shift(starts[i], n),
+						 jrbd_crc32c(starts[i], zero, n));
+			}
+	}
+	/* beyond what a zero buffer checks: shifts compose, to 4 GiB - 1 */
+	for (k = 20; k < 32; k++)
+		for (i = 0; i < sizeof(starts) / sizeof(starts[0]); i++) {
+			n = 1u << k;
+			assert_int_equal(jrbd_crc32c_shift(starts[i], n),
+					 jrbd_crc32c_shift(jrbd_crc32c_shift(starts[i], n / 2 + 7),
+							   n / 2 - 7));
+			assert_int_equal(jrbd_crc32c_shift(starts[i], n - 1 + n),
+					 jrbd_crc32c_shift(jrbd_crc32c_shift(starts[i], n), n - 1));
+		}
+	for (i = 0; i < sizeof(buf); i++)
+		buf[i] = (u8)(i * 131 + (i >> 9));
+	for (x = 0; x < sizeof(buf); x = x * 3 + 1) {
+		y = sizeof(buf) - x;
+		assert_int_equal(jrbd_crc32c(~0u, buf, sizeof(buf)),
+				 jrbd_crc32c_shift(jrbd_crc32c(~0u, buf, x), y) ^
+				 jrbd_crc32c(0, buf + x, y));
+	}
+}
+
 static void golden_sb(struct jrbd_sb *sb)
 {
 	struct jrbd_geom g;
@@ -479,6 +524,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_crc32c_check_value),
+		cmocka_unit_test(test_crc32c_shift),
 		cmocka_unit_test(test_super_golden),
 		cmocka_unit_test(test_frag_hdr_golden),
 		cmocka_unit_test(test_entry_hdr_golden),

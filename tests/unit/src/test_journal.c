@@ -297,6 +297,87 @@ static void test_incremental_put(void **state)
 	assert_int_equal(jrbd_wr_begin(&w, &e2, DATA_BLOCKS), -EINVAL);
 }
 
+/*
+ * The entry header and the fragment CRCs are written when the record's
+ * last byte is placed.  Every record start from 16 to 120 bytes before a
+ * block end splits the header at every point (or leaves an empty FIRST
+ * fragment), fed in uneven pieces through begin + put: the scanner must
+ * accept each record with the payload's digest, and the bytes must equal
+ * jrbd_wr_append()'s.  Then a source changed after it was put: the journal
+ * holds, and checksums, what was copied.
+ */
+static void test_header_split(void **state)
+{
+	static u8 a[3 * BS];
+	struct jrbd_entry e, a_ent;
+	size_t done, step;
+	u32 back, plen;
+	int blk;
+
+	(void)state;
+	for (back = 16; back <= 120; back++) {
+		plen = (back % 3 + 1) * 4096;
+		/* reference: the same record through jrbd_wr_append() */
+		memset(ring, 0, 3 * BS);
+		log_init(&L, 0, BS - back - 80, 1, 0, seed);
+		add(&L, JRBD_ENTRY_NEW_TERM, 0, 0, 1, 0);	/* header only: 80 bytes */
+		assert_int_equal(L.w.off, BS - back);
+		add(&L, JRBD_ENTRY_WRITE, plen / 4096, plen, 1, 0);
+		memcpy(a, ring, sizeof(a));
+		assert_int_equal(scan_log(&L, &S, &G), 1);
+		assert_prefix(&L, &G, 2);
+		a_ent = L.ents[1].e;
+
+		/* the same through begin + put in uneven pieces */
+		memset(ring, 0, 3 * BS);
+		log_init(&L, 0, BS - back - 80, 1, 0, seed);
+		add(&L, JRBD_ENTRY_NEW_TERM, 0, 0, 1, 0);
+		e = a_ent;
+		e.payload_crc = 0xdeadbeef;	/* ignored: the writer computes it */
+		e.chain_crc = 0;
+		fill(2, plen);
+		assert_int_equal(jrbd_wr_begin(&L.w, &e, DATA_BLOCKS), 0);
+		done = 0;
+		step = back;
+		blk = 0;
+		while (jrbd_wr_in_record(&L.w)) {
+			size_t n = plen - done < step ? plen - done : step;
+
+			done += jrbd_wr_put(&L.w, payload + done, n);
+			if (jrbd_wr_block_full(&L.w))
+				assert_int_equal(jrbd_wr_next_block(&L.w, slot(++blk)), 0);
+			step = step * 5 % 9001 + 1;
+		}
+		assert_int_equal(done, plen);
+		assert_int_equal(e.payload_crc, a_ent.payload_crc);
+		assert_int_equal(e.chain_crc, a_ent.chain_crc);
+		assert_memory_equal(ring, a, sizeof(a));
+	}
+
+	/* the source changes after it was put: what was copied counts */
+	memset(ring, 0, 3 * BS);
+	log_init(&L, 0, 0, 1, 0, seed);
+	memset(&e, 0, sizeof(e));
+	e.kind = JRBD_ENTRY_WRITE;
+	e.nr_blocks = 2;
+	e.lba = 6;
+	e.payload_len = 8192;
+	fill(1, 8192);
+	assert_int_equal(jrbd_wr_begin(&L.w, &e, DATA_BLOCKS), 0);
+	assert_int_equal(jrbd_wr_put(&L.w, payload, 4096), 4096);
+	memset(payload, 0x5a, 4096);		/* rewritten in flight */
+	assert_int_equal(jrbd_wr_put(&L.w, payload + 4096, 4096), 4096);
+	assert_false(jrbd_wr_in_record(&L.w));
+	fill(1, 8192);
+	assert_int_equal(e.payload_crc, jrbd_crc32c_std(payload, 8192));
+	L.ents[0].e = e;
+	L.ents[0].start = (struct jrbd_jpos){ 0, 0 };
+	L.ents[0].digest = e.payload_crc;
+	L.n = 1;
+	assert_int_equal(scan_log(&L, &S, &G), 1);
+	assert_prefix(&L, &G, 1);
+}
+
 static void test_exact_fill(void **state)
 {
 	(void)state;
@@ -838,6 +919,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_roundtrip_all_kinds),
 		cmocka_unit_test(test_incremental_put),
+		cmocka_unit_test(test_header_split),
 		cmocka_unit_test(test_exact_fill),
 		cmocka_unit_test(test_short_tails),
 		cmocka_unit_test(test_empty_and_largest),
