@@ -92,6 +92,18 @@ static void jrbd_put(struct jrbd_dev *d, const void *p, size_t len)
 	}
 }
 
+/*
+ * A write becomes one journal entry, copied into the ring under ->jlock.
+ * REQ_PREFLUSH/REQ_FUA bios (and empty flushes) wait on ->pending until
+ * the commit stage made their entry durable (invariant 1).  A plain write
+ * completes as soon as its entry is in the ring: the device advertises a
+ * volatile write cache, so a plain write promises nothing until a flush
+ * (dm-integrity's journal mode and a disk's own cache do the same).  The
+ * commit stage is kicked at once, so the entry normally reaches the
+ * journal within a disk round trip; what may be in the ring unwritten is
+ * bounded by the journal's size (back-pressure) and the tick's commit
+ * interval.  Reads of the block find the entry in the index meanwhile.
+ */
 static void jrbd_write(struct jrbd_dev *d, struct bio *bio)
 {
 	enum req_op op = bio_op(bio);
@@ -99,13 +111,15 @@ static void jrbd_write(struct jrbd_dev *d, struct bio *bio)
 	u32 bytes = bio->bi_iter.bi_size;
 	struct jrbd_entry e = { 0 };
 	struct jrbd_jentry *je = NULL;
-	struct jrbd_wait *wt;
+	struct jrbd_wait *wt = NULL;
 	u64 i;
 	int r;
 
-	wt = kmalloc(sizeof(*wt), GFP_NOIO | __GFP_NOFAIL);
-	wt->bio = bio;
-	wt->durable = durable;
+	if (durable || !bytes) {
+		wt = kmalloc(sizeof(*wt), GFP_NOIO | __GFP_NOFAIL);
+		wt->bio = bio;
+		wt->durable = durable;
+	}
 
 	if (bytes) {
 		je = kmalloc(sizeof(*je), GFP_NOIO | __GFP_NOFAIL);
@@ -173,9 +187,16 @@ static void jrbd_write(struct jrbd_dev *d, struct bio *bio)
 	for (i = 0; i < e.nr_blocks; i++)
 		xa_store(&d->index, e.lba + i, je, GFP_NOIO | __GFP_NOFAIL);
 	d->index_blocks += e.nr_blocks;
-	wt->index = e.index;
 	atomic64_inc(&d->stats.writes);
 	atomic64_add(bytes, &d->stats.bytes_written);
+	if (!wt) {
+		/* plain write: in the (volatile) cache, done */
+		mutex_unlock(&d->jlock);
+		jrbd_kick_commit(d);
+		bio_endio(bio);
+		return;
+	}
+	wt->index = e.index;
 queue:
 	if (durable)
 		d->flush_wanted = true;
