@@ -112,7 +112,7 @@ static void jrbd_write(struct jrbd_dev *d, struct bio *bio)
 	struct jrbd_entry e = { 0 };
 	struct jrbd_jentry *je = NULL;
 	struct jrbd_wait *wt = NULL;
-	u64 i;
+	u64 i, seq0;
 	int r;
 
 	if (durable || !bytes) {
@@ -158,6 +158,7 @@ static void jrbd_write(struct jrbd_dev *d, struct bio *bio)
 	r = jrbd_wait_space(d, e.payload_len, e.nr_blocks);
 	if (r)
 		goto err_unlock;
+	seq0 = d->w.seq;
 	e.term = d->term;
 	e.commit_index = d->commit_index;
 	r = jrbd_wr_begin(&d->w, &e, d->geom.data_blocks);
@@ -190,9 +191,16 @@ static void jrbd_write(struct jrbd_dev *d, struct bio *bio)
 	atomic64_inc(&d->stats.writes);
 	atomic64_add(bytes, &d->stats.bytes_written);
 	if (!wt) {
-		/* plain write: in the (volatile) cache, done */
+		/*
+		 * Plain write: in the (volatile) cache, done.  With nobody
+		 * waiting the commit stage writes only filled blocks, so it
+		 * is woken when this entry filled one, not for every write.
+		 */
+		bool filled = d->w.seq != seq0 || jrbd_wr_block_full(&d->w);
+
 		mutex_unlock(&d->jlock);
-		jrbd_kick_commit(d);
+		if (filled)
+			jrbd_kick_commit(d);
 		bio_endio(bio);
 		return;
 	}

@@ -30,9 +30,16 @@
 
 #include <linux/blkdev.h>
 #include <linux/slab.h>
+#include <linux/wait_bit.h>
 #include "jrbd.h"
 
 #define JRBD_CKPT_BATCH_BLOCKS	1024u	/* 4 MiB per round */
+/*
+ * Home writes in flight at once: enough to keep a disk busy, few enough
+ * that a journal write (a waiting fsync) does not queue behind a whole
+ * round of them on a disk limited in requests per second.
+ */
+#define JRBD_CKPT_INFLIGHT	32
 #define JRBD_TICK		HZ
 
 struct jrbd_ckpt_io {
@@ -42,10 +49,17 @@ struct jrbd_ckpt_io {
 	struct jrbd_dev *d;
 };
 
+/*
+ * The last put completes @io; the others wake a submitter waiting for
+ * room (wake_up_var() only hashes the address, so the round may already
+ * have returned).
+ */
 static void jrbd_ckpt_put(struct jrbd_ckpt_io *io)
 {
-	if (atomic_dec_and_test(&io->pending))
+	if (!atomic_dec_return(&io->pending))
 		complete(&io->done);
+	else
+		wake_up_var(&io->pending);
 }
 
 static void jrbd_ckpt_endio(struct bio *bio)
@@ -69,6 +83,9 @@ static void jrbd_ckpt_write_run(struct jrbd_dev *d, struct jrbd_jentry *je,
 	struct bio *bio;
 	u32 i;
 
+	/* +1: the round's own reference */
+	wait_var_event(&io->pending,
+		       atomic_read(&io->pending) <= JRBD_CKPT_INFLIGHT);
 	bio = bio_alloc(d->backing.bdev, n, REQ_OP_WRITE, GFP_NOIO);
 	bio->bi_iter.bi_sector = jrbd_data_sector(d, je->lba + first);
 	bio->bi_end_io = jrbd_ckpt_endio;
@@ -160,6 +177,7 @@ static int jrbd_ckpt_round(struct jrbd_dev *d)
 {
 	struct jrbd_ckpt_io io = { .d = d };
 	struct jrbd_jentry *je, *tmp, *last = NULL;
+	struct blk_plug plug;
 	struct jrbd_jpos tail;
 	struct xarray done;
 	LIST_HEAD(batch);
@@ -185,11 +203,14 @@ static int jrbd_ckpt_round(struct jrbd_dev *d)
 	atomic_set(&io.pending, 1);
 	init_completion(&io.done);
 	xa_init(&done);
+	/* one notification of the disk per batch of bios, not per bio */
+	blk_start_plug(&plug);
 	list_for_each_entry_reverse(je, &batch, node) {
 		r = jrbd_ckpt_entry(d, je, commit, &done, &io);
 		if (r)
 			break;
 	}
+	blk_finish_plug(&plug);
 	jrbd_ckpt_put(&io);
 	wait_for_completion(&io.done);
 	xa_destroy(&done);

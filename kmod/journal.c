@@ -372,14 +372,37 @@ static bool jrbd_commit_pass(struct jrbd_dev *d)
 		jrbd_end_waits(&done);
 		return false;
 	}
+	from = d->submitted;
+	flush = d->flush_wanted;
+	if (!flush && list_empty(&d->pending)) {
+		/*
+		 * Only plain writes, which completed already: write the
+		 * blocks the writer has filled and leave the one it is
+		 * filling for a later pass (no PAD, no partial block, fewer
+		 * and larger requests).  A flush, a FUA write or the tick
+		 * writes the rest.  The indexes move with full passes only.
+		 */
+		to.seq = d->w.seq;
+		to.off = jrbd_wr_block_full(&d->w) ? JRBD_JBLOCK_SIZE : 0;
+		if (to.seq < from.seq ||
+		    (to.seq == from.seq && to.off <= from.off)) {
+			mutex_unlock(&d->jlock);
+			return false;
+		}
+		d->submitted = to;
+		mutex_unlock(&d->jlock);
+		r = jrbd_write_range(d, from, to);
+		atomic64_inc(&d->stats.journal_writes);
+		if (r)
+			jrbd_dev_error(d, r, "journal write");
+		return true;
+	}
 	/* Close the batch on a 4 KiB boundary: rule W2. */
 	if (new_bytes)
 		WARN_ON_ONCE(jrbd_wr_pad(&d->w));
-	from = d->submitted;
 	to.seq = d->w.seq;
 	to.off = d->w.off;
 	last = d->w.next_index - 1;
-	flush = d->flush_wanted;
 	d->flush_wanted = false;
 	list_splice_init(&d->pending, &batch);
 	d->submitted = to;

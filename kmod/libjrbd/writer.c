@@ -268,8 +268,10 @@ int jrbd_wr_pad(struct jrbd_writer *w)
 		f.flags = 0;
 		f.seq = w->seq;
 		jrbd_frag_hdr_encode(&f, w->blk + w->off);
+		/* its payload is zeros: shift instead of reading them */
 		jrbd_frag_set_crc(w->blk + w->off,
-				  jrbd_frag_crc(w->seed, w->blk + w->off, f.len));
+				  jrbd_crc32c_shift(jrbd_frag_crc(w->seed, w->blk + w->off, 0),
+						    f.len));
 	}
 	w->off += room;
 	return 0;
