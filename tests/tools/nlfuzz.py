@@ -1187,6 +1187,17 @@ class Fuzzer:
         self.state = new
         self.after(before, new, exp, vs, count)
 
+    def stacked_wrote(self, name, state):
+        """A device stacked on another jrbd device writes into that one's
+        blocks when it is created (superblock, the seal of its journal),
+        checkpointed or removed: what the fuzzer wrote through the lower
+        device is no longer known there."""
+        d = self.disk_of(name, state)
+        if d is not None and d.jrbd:
+            lower = self.disk_of(d.jrbd)
+            if lower is not None:
+                lower.data.clear()
+
     def after(self, old, new, exp, vs, count):
         """Follow the disks through what changed; when nothing changed,
         the free scratch disks the request named are as they were."""
@@ -1200,6 +1211,8 @@ class Fuzzer:
                 d.formatted = True
                 if d.jrbd is None:
                     self.verify_data(name, d)
+                else:
+                    self.stacked_wrote(name, new)
         if "gone" in exp:
             name = exp["gone"]
             self.stats["removes"] += 1
@@ -1207,8 +1220,11 @@ class Fuzzer:
             d = self.disk_of(name, old)
             if d is not None and d.jrbd is None:
                 self.baseline(d)
+            else:
+                self.stacked_wrote(name, old)
         if "ckpt" in exp:
             self.stats["checkpoints"] += 1
+            self.stacked_wrote(exp["ckpt"], new)
         if "add" in exp or "gone" in exp or not count:
             return
         self.check_free(content=False)
