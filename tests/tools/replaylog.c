@@ -144,45 +144,6 @@ static void err(const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
-/* Complete read at @off; -ENODATA when the file ends first. */
-static int read_at(int fd, void *buf, size_t len, uint64_t off)
-{
-	size_t done = 0;
-	ssize_t n;
-
-	while (done < len) {
-		n = pread(fd, (uint8_t *)buf + done, len - done, (off_t)(off + done));
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		if (n == 0)
-			return -ENODATA;
-		done += (size_t)n;
-	}
-	return 0;
-}
-
-static int write_at(int fd, const void *buf, size_t len, uint64_t off)
-{
-	size_t done = 0;
-	ssize_t n;
-
-	while (done < len) {
-		n = pwrite(fd, (const uint8_t *)buf + done, len - done, (off_t)(off + done));
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		if (n == 0)
-			return -EIO;
-		done += (size_t)n;
-	}
-	return 0;
-}
-
 /* Size in bytes of a block device or regular file. */
 static int fd_size(int fd, const char *path, uint64_t *out, bool *is_blk)
 {
@@ -256,7 +217,7 @@ static int log_open(const char *path, struct lw_log *lg)
 		r = -EBADMSG;
 		goto fail;
 	}
-	r = read_at(lg->fd, sb, sizeof(sb), 0);
+	r = jrbd_pread_all(lg->fd, sb, sizeof(sb), 0);
 	if (r < 0) {
 		err("%s: reading the super at byte offset 0x0: %s", path, strerror(-r));
 		goto fail;
@@ -293,7 +254,7 @@ static int log_open(const char *path, struct lw_log *lg)
 		err("%s: %s", path, strerror(-r));
 		goto fail;
 	}
-	r = read_at(lg->fd, lg->hdr, lg->ss, 0);
+	r = jrbd_pread_all(lg->fd, lg->hdr, lg->ss, 0);
 	if (r < 0) {
 		err("%s: reading the super at byte offset 0x0: %s", path, strerror(-r));
 		goto fail;
@@ -353,7 +314,7 @@ static int log_next(struct lw_log *lg, struct lw_entry *e)
 			  " of the %" PRIu64 " the super counts", lg->size, i, lg->nr_entries);
 		return -EBADMSG;
 	}
-	r = read_at(lg->fd, lg->hdr, lg->ss, off);
+	r = jrbd_pread_all(lg->fd, lg->hdr, lg->ss, off);
 	if (r < 0) {
 		entry_err(lg, i, off, "reading the header: %s", strerror(-r));
 		return r;
@@ -635,7 +596,7 @@ static int zero_range(struct replay *rp, uint64_t off, uint64_t len)
 	memset(rp->buf, 0, COPY_CHUNK);
 	while (len) {
 		n = len < COPY_CHUNK ? len : COPY_CHUNK;
-		r = write_at(rp->tfd, rp->buf, n, off);
+		r = jrbd_pwrite_all(rp->tfd, rp->buf, n, off);
 		if (r < 0)
 			return r;
 		off += n;
@@ -682,13 +643,13 @@ static int apply_write(struct replay *rp, const struct lw_entry *e)
 
 	while (len) {
 		n = len < COPY_CHUNK ? len : COPY_CHUNK;
-		r = read_at(rp->lg.fd, rp->buf, n, src);
+		r = jrbd_pread_all(rp->lg.fd, rp->buf, n, src);
 		if (r < 0) {
 			entry_err(&rp->lg, e->index, e->off, "reading its data at byte offset 0x%"
 				  PRIx64 ": %s", src, strerror(-r));
 			return r;
 		}
-		r = write_at(rp->tfd, rp->buf, n, dst);
+		r = jrbd_pwrite_all(rp->tfd, rp->buf, n, dst);
 		if (r < 0) {
 			entry_err(&rp->lg, e->index, e->off, "writing %s at byte offset 0x%"
 				  PRIx64 ": %s", rp->tpath, dst, strerror(-r));

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <linux/fs.h>
 #include "jrbd_disk.h"
+#include "jrbd_util.h"
 
 int jrbd_disk_open(const char *path, unsigned int flags, struct jrbd_disk **out)
 {
@@ -78,46 +79,14 @@ void jrbd_disk_close(struct jrbd_disk *d)
 
 int jrbd_disk_read(struct jrbd_disk *d, void *buf, size_t len, u64 off)
 {
-	u8 *p = buf;
-	ssize_t n;
-
-	while (len) {
-		n = pread(d->fd, p, len, off);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		if (n == 0)
-			return -ENODATA;
-		p += n;
-		len -= n;
-		off += n;
-	}
-	return 0;
+	return jrbd_pread_all(d->fd, buf, len, off);
 }
 
 int jrbd_disk_write(struct jrbd_disk *d, const void *buf, size_t len, u64 off)
 {
-	const u8 *p = buf;
-	ssize_t n;
-
 	if (!d->writable)
 		return -EBADF;
-	while (len) {
-		n = pwrite(d->fd, p, len, off);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		if (n == 0)
-			return -EIO;
-		p += n;
-		len -= n;
-		off += n;
-	}
-	return 0;
+	return jrbd_pwrite_all(d->fd, buf, len, off);
 }
 
 int jrbd_disk_sync(struct jrbd_disk *d)

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * jrbd_util.c - size and UUID parsing, size formatting, UTF-8 checking.
+ * jrbd_util.c - size and UUID parsing, size formatting, UTF-8 checking,
+ * whole-buffer pread/pwrite.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -8,6 +9,8 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/random.h>
+#include <unistd.h>
+
 #include "jrbd_util.h"
 
 int jrbd_parse_u64(const char *s, uint64_t *out)
@@ -199,4 +202,46 @@ fail:
 	if (bad)
 		*bad = i;
 	return false;
+}
+
+int jrbd_pread_all(int fd, void *buf, size_t len, uint64_t off)
+{
+	uint8_t *p = buf;
+	ssize_t n;
+
+	while (len) {
+		n = pread(fd, p, len, (off_t)off);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if (n == 0)
+			return -ENODATA;
+		p += n;
+		len -= (size_t)n;
+		off += (uint64_t)n;
+	}
+	return 0;
+}
+
+int jrbd_pwrite_all(int fd, const void *buf, size_t len, uint64_t off)
+{
+	const uint8_t *p = buf;
+	ssize_t n;
+
+	while (len) {
+		n = pwrite(fd, p, len, (off_t)off);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if (n == 0)
+			return -EIO;
+		p += n;
+		len -= (size_t)n;
+		off += (uint64_t)n;
+	}
+	return 0;
 }

@@ -31,4 +31,12 @@ const char *jrbd_size_str(uint64_t bytes, char buf[32]);
  * *bad is the offset of the first bad byte. */
 bool jrbd_utf8_valid(const uint8_t *p, size_t len, size_t *bad);
 
+/*
+ * Whole-buffer pread()/pwrite() at a byte offset, retrying short transfers
+ * and EINTR: 0, -errno, -ENODATA at the end of the file (read) or -EIO if
+ * nothing could be written.
+ */
+int jrbd_pread_all(int fd, void *buf, size_t len, uint64_t off);
+int jrbd_pwrite_all(int fd, const void *buf, size_t len, uint64_t off);
+
 #endif /* JRBD_UTIL_H */
