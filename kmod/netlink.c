@@ -386,15 +386,22 @@ static int jrbd_nl_dump_start(struct netlink_callback *cb)
  */
 static int jrbd_nl_dump_devs(struct sk_buff *skb, struct netlink_callback *cb)
 {
-	struct nlattr *name = jrbd_dump_attrs(cb)[JRBD_A_DEV_NAME];
+	struct nlattr *attr = jrbd_dump_attrs(cb)[JRBD_A_DEV_NAME];
+	char name[JRBD_NAME_LEN];
 	struct jrbd_dev *d;
 	long i = 0, skip = cb->args[0];
 
+	/*
+	 * The name as the doits read it: up to its NUL (NLA_NUL_STRING lets
+	 * bytes follow it, which nla_strcmp() would compare too).
+	 */
+	if (attr)
+		nla_strscpy(name, attr, sizeof(name));
 	mutex_lock(&jrbd_mod.ctl_lock);
 	list_for_each_entry(d, &jrbd_mod.devices, node) {
 		void *hdr;
 
-		if (i < skip || (name && nla_strcmp(name, d->cfg.name))) {
+		if (i < skip || (attr && strcmp(name, d->cfg.name))) {
 			i++;
 			continue;
 		}
