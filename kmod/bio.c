@@ -222,6 +222,43 @@ err_unlock:
 }
 
 /*
+ * Which writes go through the write stage: plain writes with a payload,
+ * the ones that complete as soon as they are in the ring, so the
+ * submitter only queues them and goes on (a QD32 submitter keeps
+ * submitting while another CPU copies and checksums).  A FUA or PREFLUSH
+ * write waits for a commit anyway, and an empty flush, a discard or a
+ * write-zeroes has no bytes to copy: those are appended at once.  No
+ * order between the two is owed: the block layer orders nothing between
+ * bios in flight together, and a flush covers only writes already
+ * completed, which are in the ring.
+ */
+static bool jrbd_write_staged(struct bio *bio)
+{
+	return bio_op(bio) == REQ_OP_WRITE && bio->bi_iter.bi_size &&
+	       !(bio->bi_opf & (REQ_PREFLUSH | REQ_FUA));
+}
+
+/* The write stage: append the queued writes in the order they came. */
+void jrbd_write_work(struct work_struct *work)
+{
+	struct jrbd_dev *d = container_of(work, struct jrbd_dev, write_work);
+	struct bio_list bios;
+	struct bio *bio;
+
+	for (;;) {
+		spin_lock(&d->write_lock);
+		bios = d->write_bios;
+		bio_list_init(&d->write_bios);
+		spin_unlock(&d->write_lock);
+		if (bio_list_empty(&bios))
+			break;
+		while ((bio = bio_list_pop(&bios)))
+			jrbd_write(d, bio);
+		cond_resched();
+	}
+}
+
+/*
  * Read: 4 KiB blocks whose newest version is in the journal are copied
  * from the in-memory ring; runs of the others are remapped to the data
  * area.  A bio mixing both is split at each change.
@@ -320,6 +357,13 @@ void jrbd_submit_bio(struct bio *bio)
 	case REQ_OP_WRITE_ZEROES:
 		if (jrbd_dev_failed(d)) {
 			bio_io_error(bio);
+			break;
+		}
+		if (jrbd_write_staged(bio)) {
+			spin_lock(&d->write_lock);
+			bio_list_add(&d->write_bios, bio);
+			spin_unlock(&d->write_lock);
+			queue_work(d->write_wq, &d->write_work);
 			break;
 		}
 		jrbd_write(d, bio);

@@ -15,8 +15,10 @@
  *
  * The pipeline (Documentation/design.md has the whole story):
  *
- *   submit_bio -> jrbd_write(): entry copied into the in-memory journal
- *      ring under ->jlock, index updated, bio queued on ->pending
+ *   submit_bio -> write stage (jrbd%d-write) for plain writes, inline
+ *      for the others -> jrbd_write(): entry copied into the in-memory
+ *      journal ring under ->jlock, index updated; a plain write completes
+ *      there, a FUA/PREFLUSH one is queued on ->pending
  *   commit stage (jrbd%d-commit): writes the new journal bytes, flushes
  *      when someone needs durability, moves written/durable/commit and
  *      completes bios
@@ -172,6 +174,18 @@ struct jrbd_dev {
 	/* 4 KiB block -> newest jrbd_jentry still in the journal. */
 	struct xarray index;
 
+	/*
+	 * The write stage (jrbd%d-write, unbound): submit_bio queues plain
+	 * writes with a payload on ->write_bios and ->write_work copies them
+	 * into the ring, on whichever CPU is free, so that the submitter's
+	 * CPU does not also copy and checksum every byte.  ->write_lock (a
+	 * spinlock: taken in submit_bio) protects ->write_bios only.
+	 */
+	spinlock_t write_lock;
+	struct bio_list write_bios;
+	struct workqueue_struct *write_wq;
+	struct work_struct write_work;
+
 	struct workqueue_struct *commit_wq;	/* jrbd%d-commit */
 	struct workqueue_struct *ckpt_wq;	/* jrbd%d-ckpt */
 	struct work_struct commit_work;
@@ -250,6 +264,7 @@ static inline int jrbd_dev_failed(struct jrbd_dev *d)
 
 /* bio.c */
 void jrbd_submit_bio(struct bio *bio);
+void jrbd_write_work(struct work_struct *work);
 
 /* journal.c */
 int jrbd_journal_alloc(struct jrbd_dev *d, struct netlink_ext_ack *extack);
