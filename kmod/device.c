@@ -142,8 +142,9 @@ int jrbd_dev_create(const struct jrbd_dev_cfg *cfg, struct jrbd_dev **out,
 		.max_write_zeroes_sectors = JRBD_MAX_DISCARD_BLOCKS * JRBD_BLOCK_SECTORS,
 		.discard_granularity = JRBD_BLOCK_SIZE,
 		/*
-		 * The payload CRC is taken from the bio's pages before they
-		 * are copied into the ring: they must not change in between.
+		 * A page under writeback is the one that is logged.  The
+		 * journal's consistency does not depend on it: the CRC is
+		 * taken from the ring copy (design.md, "Group commit and rule W1").
 		 */
 		.stable_writes = true,
 		.write_cache = true,
