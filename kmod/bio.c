@@ -94,6 +94,11 @@ static void jrbd_put(struct jrbd_dev *d, const void *p, size_t len)
 
 /*
  * A write becomes one journal entry, copied into the ring under ->jlock.
+ * Only copied: the writer defers the CRCs (->defer_crc), which the commit
+ * stage takes before the bytes go to disk (jrbd_finish_entries()).  A
+ * CRC32C pass costs several times a memcpy, and the submitter's CPU should
+ * not pay it while another is free; nor should a QD1 write wait for
+ * another CPU to copy it.
  * REQ_PREFLUSH/REQ_FUA bios (and empty flushes) wait on ->pending until
  * the commit stage made their entry durable (invariant 1).  A plain write
  * completes as soon as its entry is in the ring: the device advertises a
@@ -185,6 +190,7 @@ static void jrbd_write(struct jrbd_dev *d, struct bio *bio)
 	/* The header's record start is known only once it is placed. */
 	jrbd_jentry_fill(je, &e, d->w.rec_start);
 	list_add_tail(&je->node, &d->live);
+	list_add_tail(&je->fnode, &d->unfinished);
 	for (i = 0; i < e.nr_blocks; i++)
 		xa_store(&d->index, e.lba + i, je, GFP_NOIO | __GFP_NOFAIL);
 	d->index_blocks += e.nr_blocks;
@@ -219,43 +225,6 @@ err_unlock:
 	kfree(wt);
 	bio->bi_status = BLK_STS_IOERR;
 	bio_endio(bio);
-}
-
-/*
- * Which writes go through the write stage: plain writes with a payload,
- * the ones that complete as soon as they are in the ring, so the
- * submitter only queues them and goes on (a QD32 submitter keeps
- * submitting while another CPU copies and checksums).  A FUA or PREFLUSH
- * write waits for a commit anyway, and an empty flush, a discard or a
- * write-zeroes has no bytes to copy: those are appended at once.  No
- * order between the two is owed: the block layer orders nothing between
- * bios in flight together, and a flush covers only writes already
- * completed, which are in the ring.
- */
-static bool jrbd_write_staged(struct bio *bio)
-{
-	return bio_op(bio) == REQ_OP_WRITE && bio->bi_iter.bi_size &&
-	       !(bio->bi_opf & (REQ_PREFLUSH | REQ_FUA));
-}
-
-/* The write stage: append the queued writes in the order they came. */
-void jrbd_write_work(struct work_struct *work)
-{
-	struct jrbd_dev *d = container_of(work, struct jrbd_dev, write_work);
-	struct bio_list bios;
-	struct bio *bio;
-
-	for (;;) {
-		spin_lock(&d->write_lock);
-		bios = d->write_bios;
-		bio_list_init(&d->write_bios);
-		spin_unlock(&d->write_lock);
-		if (bio_list_empty(&bios))
-			break;
-		while ((bio = bio_list_pop(&bios)))
-			jrbd_write(d, bio);
-		cond_resched();
-	}
 }
 
 /*
@@ -357,13 +326,6 @@ void jrbd_submit_bio(struct bio *bio)
 	case REQ_OP_WRITE_ZEROES:
 		if (jrbd_dev_failed(d)) {
 			bio_io_error(bio);
-			break;
-		}
-		if (jrbd_write_staged(bio)) {
-			spin_lock(&d->write_lock);
-			bio_list_add(&d->write_bios, bio);
-			spin_unlock(&d->write_lock);
-			queue_work(d->write_wq, &d->write_work);
 			break;
 		}
 		jrbd_write(d, bio);

@@ -111,14 +111,12 @@ static int jrbd_dev_init(struct jrbd_dev *d)
 	init_rwsem(&d->reclaim_sem);
 	xa_init(&d->index);
 	INIT_LIST_HEAD(&d->live);
+	INIT_LIST_HEAD(&d->unfinished);
 	INIT_LIST_HEAD(&d->pending);
 	INIT_LIST_HEAD(&d->committing);
 	init_waitqueue_head(&d->space_wq);
 	init_waitqueue_head(&d->ckpt_wq_head);
 	spin_lock_init(&d->open_lock);
-	spin_lock_init(&d->write_lock);
-	bio_list_init(&d->write_bios);
-	INIT_WORK(&d->write_work, jrbd_write_work);
 	INIT_WORK(&d->commit_work, jrbd_commit_work);
 	INIT_WORK(&d->ckpt_work, jrbd_ckpt_work);
 	INIT_DELAYED_WORK(&d->tick, jrbd_tick);
@@ -190,19 +188,11 @@ int jrbd_dev_create(const struct jrbd_dev_cfg *cfg, struct jrbd_dev **out,
 	if (r)
 		goto err_close_backing;
 
-	/* unbound: the point is to run on another CPU than the submitter */
-	d->write_wq = alloc_workqueue("jrbd%d-write",
-				      WQ_UNBOUND | WQ_MEM_RECLAIM | WQ_HIGHPRI,
-				      1, d->minor);
-	if (!d->write_wq) {
-		r = -ENOMEM;
-		goto err_close_backing;
-	}
 	d->commit_wq = alloc_ordered_workqueue("jrbd%d-commit", WQ_MEM_RECLAIM,
 					       d->minor);
 	if (!d->commit_wq) {
 		r = -ENOMEM;
-		goto err_destroy_write_wq;
+		goto err_close_backing;
 	}
 	d->ckpt_wq = alloc_ordered_workqueue("jrbd%d-ckpt", WQ_MEM_RECLAIM,
 					     d->minor);
@@ -249,8 +239,6 @@ err_destroy_ckpt_wq:
 	destroy_workqueue(d->ckpt_wq);
 err_destroy_commit_wq:
 	destroy_workqueue(d->commit_wq);
-err_destroy_write_wq:
-	destroy_workqueue(d->write_wq);
 err_close_backing:
 	jrbd_bdev_close(&d->backing);
 err_free_dev:
@@ -277,8 +265,6 @@ int jrbd_dev_remove(struct jrbd_dev *d, struct netlink_ext_ack *extack)
 	d->removing = true;
 	spin_unlock(&d->open_lock);
 
-	/* Writes still in the write stage are appended before the target. */
-	flush_work(&d->write_work);
 	r = jrbd_checkpoint_all(d);
 	if (r == -EINTR) {
 		/* Killed while the disk was slow: the device stays. */
@@ -294,7 +280,6 @@ int jrbd_dev_remove(struct jrbd_dev *d, struct netlink_ext_ack *extack)
 
 	del_gendisk(d->disk);
 	cancel_delayed_work_sync(&d->tick);
-	destroy_workqueue(d->write_wq);	/* drains it */
 	flush_workqueue(d->commit_wq);
 	flush_workqueue(d->ckpt_wq);
 	destroy_workqueue(d->ckpt_wq);

@@ -5,10 +5,12 @@
  *
  * The commit stage (jrbd%d-commit, ordered, WQ_MEM_RECLAIM) is the group
  * commit: every pass takes all journal bytes appended since the last pass
- * as one batch, closes the batch's last 4 KiB sector with a PAD (rule W2),
- * writes it, issues one backing flush if any bio of the batch (or the
- * checkpointer, or the tick) needs durability, and then completes every
- * bio the batch covers.  One pass at a time: batches reach the disk in log
+ * as one batch, finishes the CRCs of its entries (the submitters only
+ * copied them), closes the batch's last 4 KiB sector with a PAD (rule
+ * W2), writes it, makes it durable if any bio of the batch (or the
+ * checkpointer, or the tick) needs that -- one backing flush, or REQ_FUA
+ * on a one-bio batch with nothing unflushed before it -- and then
+ * completes every bio the batch covers.  One pass at a time: batches reach the disk in log
  * order (rule W1 with a window of one batch).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -265,10 +267,17 @@ static void jrbd_wio_add(struct jrbd_dev *d, struct jrbd_wio *io,
  * the ring's layout allows, all in flight at once.  Rule W1: no more than
  * JRBD_MAX_INFLIGHT_BLOCKS blocks may be written past the last flush
  * (recovery's seal zeroes only that many), so a large batch waits for
- * what it wrote and flushes on the way.  Only the commit stage calls this.
+ * what it wrote and flushes on the way.
+ *
+ * *@fua in: the caller wants the range durable and nothing written before
+ * it is unflushed.  If the range is one bio, that bio goes with REQ_FUA:
+ * one round trip instead of a write and then a flush (a disk without FUA
+ * gets the block layer's post-flush, still one submission and one wake-up
+ * here).  *@fua out: whether that was done.  Only the commit stage calls
+ * this; it keeps ->unflushed.
  */
 static int jrbd_write_range(struct jrbd_dev *d, struct jrbd_jpos from,
-			    struct jrbd_jpos to)
+			    struct jrbd_jpos to, bool *fua)
 {
 	struct jrbd_wio io = { .error = 0 };
 	struct bio *bio = NULL;
@@ -292,6 +301,7 @@ static int jrbd_write_range(struct jrbd_dev *d, struct jrbd_jpos from,
 			if (r < 0)
 				break;
 			d->flushed_seq = seq;
+			*fua = false;
 		}
 		jrbd_wio_add(d, &io, &bio,
 			     jrbd_jpos_dev_offset(d->geom.journal_offset,
@@ -301,10 +311,57 @@ static int jrbd_write_range(struct jrbd_dev *d, struct jrbd_jpos from,
 	}
 	blk_finish_plug(&plug);
 	if (r < 0) {
+		*fua = false;
 		jrbd_wio_wait(&io, &bio);	/* nothing may stay in flight */
 		return r;
 	}
-	return jrbd_wio_wait(&io, &bio);
+	/* No bio submitted yet: the open one is the whole range. */
+	if (*fua && bio && atomic_read(&io.pending) == 1)
+		bio->bi_opf |= REQ_FUA;
+	else
+		*fua = false;
+	r = jrbd_wio_wait(&io, &bio);
+	if (r)
+		*fua = false;
+	d->unflushed = !*fua;
+	return r;
+}
+
+static u8 *jrbd_ring_block(void *ctx, u64 seq)
+{
+	return jrbd_slot(ctx, seq);
+}
+
+/*
+ * Finish the entries taken off ->unfinished, in log order: payload_crc,
+ * header, chain_crc and the fragment CRCs (jrbd_rec_finish()), computed
+ * from the ring copy.  Runs without ->jlock: an entry's bytes no longer
+ * change once appended, the writer appends only after them, and readers
+ * and the checkpointer read only payload bytes.  The commit stage is the
+ * only caller, one pass at a time, so ->fin_chain needs no lock.
+ */
+static void jrbd_finish_entries(struct jrbd_dev *d, struct list_head *list)
+{
+	struct jrbd_jentry *je, *tmp;
+
+	list_for_each_entry_safe(je, tmp, list, fnode) {
+		struct jrbd_entry e = {
+			.kind = je->kind,
+			.flags = je->flags,
+			.nr_blocks = je->nr_blocks,
+			.index = je->index,
+			.term = je->term,
+			.commit_index = je->commit_index,
+			.lba = je->lba,
+			.payload_len = je->payload_len,
+		};
+
+		list_del_init(&je->fnode);
+		d->fin_chain = jrbd_rec_finish(d->seed, d->fin_chain, &e,
+					       je->start, jrbd_ring_block, d);
+		je->chain_crc = e.chain_crc;
+		cond_resched();
+	}
 }
 
 static void jrbd_end_waits(struct list_head *done)
@@ -354,7 +411,8 @@ static bool jrbd_commit_pass(struct jrbd_dev *d)
 	struct jrbd_jpos from, to;
 	LIST_HEAD(batch);
 	LIST_HEAD(done);
-	bool flush, new_bytes;
+	LIST_HEAD(fin);
+	bool flush, new_bytes, fua;
 	u64 last;
 	int r = 0;
 
@@ -390,8 +448,11 @@ static bool jrbd_commit_pass(struct jrbd_dev *d)
 			return false;
 		}
 		d->submitted = to;
+		list_splice_init(&d->unfinished, &fin);
 		mutex_unlock(&d->jlock);
-		r = jrbd_write_range(d, from, to);
+		jrbd_finish_entries(d, &fin);
+		fua = false;
+		r = jrbd_write_range(d, from, to, &fua);
 		atomic64_inc(&d->stats.journal_writes);
 		if (r)
 			jrbd_dev_error(d, r, "journal write");
@@ -405,21 +466,33 @@ static bool jrbd_commit_pass(struct jrbd_dev *d)
 	last = d->w.next_index - 1;
 	d->flush_wanted = false;
 	list_splice_init(&d->pending, &batch);
+	list_splice_init(&d->unfinished, &fin);
 	d->submitted = to;
 	mutex_unlock(&d->jlock);
 
 	/*
 	 * Writers append after @to meanwhile, into later sectors of the same
-	 * buffer: the bytes written here do not change any more.
+	 * buffer: the bytes written here do not change any more once their
+	 * entries are finished.
 	 */
+	jrbd_finish_entries(d, &fin);
+	/* Durable in one round trip when nothing unflushed lies before. */
+	fua = flush && !d->unflushed;
 	if (new_bytes) {
-		r = jrbd_write_range(d, from, to);
+		r = jrbd_write_range(d, from, to, &fua);
 		atomic64_inc(&d->stats.journal_writes);
 	}
 	if (!r && flush) {
-		r = jrbd_flush_backing(d);
-		if (!r)
+		/*
+		 * fua: the range went FUA, or there was none and nothing
+		 * written since the last flush: durable already.
+		 */
+		if (!fua)
+			r = jrbd_flush_backing(d);
+		if (!r) {
 			d->flushed_seq = to.seq;
+			d->unflushed = false;
+		}
 	}
 	if (r)
 		jrbd_dev_error(d, r, "journal write");

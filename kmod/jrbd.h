@@ -15,10 +15,8 @@
  *
  * The pipeline (Documentation/design.md has the whole story):
  *
- *   submit_bio -> write stage (jrbd%d-write) for plain writes, inline
- *      for the others -> jrbd_write(): entry copied into the in-memory
- *      journal ring under ->jlock, index updated; a plain write completes
- *      there, a FUA/PREFLUSH one is queued on ->pending
+ *   submit_bio -> jrbd_write(): entry copied into the in-memory journal
+ *      ring under ->jlock, index updated, bio queued on ->pending
  *   commit stage (jrbd%d-commit): writes the new journal bytes, flushes
  *      when someone needs durability, moves written/durable/commit and
  *      completes bios
@@ -79,14 +77,24 @@ struct jrbd_dev_cfg {
  * One journal entry that is not yet checkpointed.  Lives on ->live in log
  * order; the index points at it for each block it is the newest version
  * of.  Freed by the checkpointer with ->reclaim_sem held for writing.
+ * The header fields are kept whole because the commit stage encodes the
+ * header of an entry appended with deferred CRCs (jrbd_rec_finish()).
  */
 struct jrbd_jentry {
 	struct list_head node;		/* on jrbd_dev.live, under ->jlock */
+	/*
+	 * On jrbd_dev.unfinished (under ->jlock) from its append until the
+	 * commit stage takes it to finish its CRCs; then on no list.
+	 */
+	struct list_head fnode;
 	u64 index;
 	u64 term;
 	u64 lba;
+	u64 commit_index;
 	u32 nr_blocks;
-	u32 chain_crc;
+	u32 payload_len;
+	u32 chain_crc;			/* valid once finished */
+	u16 flags;
 	u8 kind;
 	struct jrbd_jpos start;		/* its first fragment header */
 };
@@ -152,6 +160,12 @@ struct jrbd_dev {
 	struct jrbd_writer w;		/* the appender; ->w.seq = head */
 	struct jrbd_jpos submitted;	/* journal bytes handed to the disk */
 	struct list_head live;		/* jrbd_jentry, log order */
+	/*
+	 * Entries appended since the commit stage last took them: their
+	 * bytes are in the ring, their CRCs and header not yet (the writer
+	 * runs with ->defer_crc).  Log order.
+	 */
+	struct list_head unfinished;
 	struct list_head pending;	/* jrbd_wait not yet in a batch */
 	struct list_head committing;	/* jrbd_wait waiting for commit */
 	bool flush_wanted;		/* someone needs durability */
@@ -174,22 +188,14 @@ struct jrbd_dev {
 	/* 4 KiB block -> newest jrbd_jentry still in the journal. */
 	struct xarray index;
 
-	/*
-	 * The write stage (jrbd%d-write, unbound): submit_bio queues plain
-	 * writes with a payload on ->write_bios and ->write_work copies them
-	 * into the ring, on whichever CPU is free, so that the submitter's
-	 * CPU does not also copy and checksum every byte.  ->write_lock (a
-	 * spinlock: taken in submit_bio) protects ->write_bios only.
-	 */
-	spinlock_t write_lock;
-	struct bio_list write_bios;
-	struct workqueue_struct *write_wq;
-	struct work_struct write_work;
-
 	struct workqueue_struct *commit_wq;	/* jrbd%d-commit */
 	struct workqueue_struct *ckpt_wq;	/* jrbd%d-ckpt */
 	struct work_struct commit_work;
 	u64 flushed_seq;	/* journal flushed up to here; commit stage only */
+	u32 fin_chain;		/* chain_crc of the last finished entry; commit
+				 * stage only (recovery sets it first) */
+	bool unflushed;		/* journal bytes written since the last flush;
+				 * commit stage only */
 	struct work_struct ckpt_work;
 	struct delayed_work tick;		/* periodic commit + checkpoint */
 	u64 tick_writes;		/* ->stats.writes at the last tick; tick only */
@@ -221,10 +227,14 @@ static inline void jrbd_jentry_fill(struct jrbd_jentry *je,
 	je->index = e->index;
 	je->term = e->term;
 	je->lba = e->lba;
+	je->commit_index = e->commit_index;
 	je->nr_blocks = e->nr_blocks;
+	je->payload_len = e->payload_len;
 	je->chain_crc = e->chain_crc;
+	je->flags = e->flags;
 	je->kind = e->kind;
 	je->start = start;
+	INIT_LIST_HEAD(&je->fnode);
 }
 
 static inline void *jrbd_slot(struct jrbd_dev *d, u64 seq)
@@ -264,7 +274,6 @@ static inline int jrbd_dev_failed(struct jrbd_dev *d)
 
 /* bio.c */
 void jrbd_submit_bio(struct bio *bio);
-void jrbd_write_work(struct work_struct *work);
 
 /* journal.c */
 int jrbd_journal_alloc(struct jrbd_dev *d, struct netlink_ext_ack *extack);

@@ -213,6 +213,9 @@ static int jrbd_rec_seal(struct jrbd_dev *d, struct jrbd_scan *s)
 
 	jrbd_wr_init(&d->w, d->seed, end, jrbd_slot(d, end.seq), s->next_index,
 		     s->last_term, s->chain);
+	/* Submitters only copy; the commit stage checksums (bio.c). */
+	d->w.defer_crc = true;
+	d->fin_chain = s->chain;
 	r = jrbd_wr_seal(&d->w);
 	if (r)
 		return r;

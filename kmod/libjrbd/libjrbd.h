@@ -248,9 +248,18 @@ static inline u64 jrbd_jpos_dev_offset(u64 journal_offset, u64 journal_blocks,
  *
  * jrbd_wr_pad() closes the current 4 KiB sector at the end of a batch
  * (rule W2).
+ *
+ * With ->defer_crc set (after jrbd_wr_init()) the writer only places
+ * bytes: payload copies, fragment headers with a zero CRC, zeroed room
+ * for the entry header.  It assigns the index but computes no CRC and no
+ * chain.  jrbd_rec_finish() later completes each record, in log order,
+ * to the same bytes; until then the record must not be written out.  The
+ * kernel copies in the submitter's context this way and checksums in its
+ * commit stage.
  */
 struct jrbd_writer {
 	u32	seed;
+	bool	defer_crc;	/* place only; jrbd_rec_finish() checksums */
 	u64	seq;		/* block in w->blk */
 	u32	off;		/* next byte to write in w->blk */
 	u8	*blk;
@@ -325,6 +334,16 @@ size_t jrbd_wr_put(struct jrbd_writer *w, const void *p, size_t len);
 int jrbd_wr_append(struct jrbd_writer *w, struct jrbd_entry *e,
 		   const void *payload, u64 data_blocks,
 		   void *const *blocks, unsigned int n);
+/*
+ * Complete a record placed with ->defer_crc: *e as given to
+ * jrbd_wr_begin() (index assigned), start its jrbd_record_start(), blk()
+ * the buffer of journal block seq.  Sets e->payload_crc and e->chain_crc
+ * from @chain (the previous entry's chain_crc), writes the header and all
+ * fragment CRCs; returns the new chain.  Records are finished in log order.
+ */
+typedef u8 *(*jrbd_blk_fn)(void *ctx, u64 seq);
+u32 jrbd_rec_finish(u32 seed, u32 chain, struct jrbd_entry *e,
+		    struct jrbd_jpos start, jrbd_blk_fn blk, void *ctx);
 /* Close the current 4 KiB sector with a PAD fragment or a zero tail.
  * -EBUSY inside a record. */
 int jrbd_wr_pad(struct jrbd_writer *w);

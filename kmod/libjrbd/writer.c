@@ -142,6 +142,15 @@ static void close_frag(struct jrbd_writer *w)
 {
 	u8 *h = w->blk + w->frag_hdr;
 
+	if (w->defer_crc) {
+		/* jrbd_rec_finish() writes the header and every CRC */
+		w->frag_open = false;
+		if (!w->rec_left) {
+			w->ent = NULL;
+			close_tail(w);
+		}
+		return;
+	}
 	if (w->frag_plen)
 		w->pcrc = jrbd_crc32c_shift(w->pcrc, w->frag_plen) ^ w->frag_pcrc;
 	if (w->frag_hlen && w->ndefer < 2) {
@@ -206,7 +215,9 @@ size_t jrbd_wr_put(struct jrbd_writer *w, const void *p, size_t len)
 				break;	/* caller has no more bytes yet */
 			memcpy(w->blk + w->off, src + done, n);
 			/* checksum the copy, cache-hot: what goes to disk */
-			w->frag_pcrc = jrbd_crc32c(w->frag_pcrc, w->blk + w->off, n);
+			if (!w->defer_crc)
+				w->frag_pcrc = jrbd_crc32c(w->frag_pcrc,
+							   w->blk + w->off, n);
 			w->frag_plen += n;
 			done += n;
 		}
@@ -244,6 +255,73 @@ int jrbd_wr_append(struct jrbd_writer *w, struct jrbd_entry *e,
 		jrbd_wr_next_block(w, blocks[used++]);
 	}
 	return used;
+}
+
+/*
+ * Finish a record placed with ->defer_crc.  The fragments' layout follows
+ * from the record's start and length alone (jrbd_record_pos()): the first
+ * fragment fills its block from the start, each later one starts a block.
+ * One pass over the payload gives each fragment's payload CRC and, by the
+ * shift identity, payload_crc; then the header and chain_crc are known and
+ * the (at most two) fragments holding header bytes get their CRC.  The
+ * bytes and CRCs are those jrbd_wr_put() without ->defer_crc writes.
+ */
+u32 jrbd_rec_finish(u32 seed, u32 chain, struct jrbd_entry *e,
+		    struct jrbd_jpos start, jrbd_blk_fn blk, void *ctx)
+{
+	struct {
+		u8	*h;
+		u32	hlen, plen, pcrc;
+	} hf[2];
+	u8 hdr[JRBD_ENTRY_HDR_SIZE];
+	u32 rec_left = JRBD_ENTRY_HDR_SIZE + e->payload_len;
+	u32 hdr_left = JRBD_ENTRY_HDR_SIZE;
+	u32 pcrc = ~0u, off = 0;
+	unsigned int nh = 0, i;
+	struct jrbd_jpos p = start;
+
+	while (rec_left) {
+		u32 n = JRBD_JBLOCK_SIZE - p.off - JRBD_FRAG_HDR_SIZE;
+		u8 *h = blk(ctx, p.seq) + p.off;
+		u32 hlen, plen, fcrc;
+
+		if (n > rec_left)
+			n = rec_left;
+		hlen = n < hdr_left ? n : hdr_left;
+		plen = n - hlen;
+		fcrc = plen ? jrbd_crc32c(0, h + JRBD_FRAG_HDR_SIZE + hlen, plen) : 0;
+		if (plen)
+			pcrc = jrbd_crc32c_shift(pcrc, plen) ^ fcrc;
+		if (hlen && nh < 2) {
+			hf[nh].h = h;
+			hf[nh].hlen = hlen;
+			hf[nh].plen = plen;
+			hf[nh].pcrc = fcrc;
+			nh++;
+		} else {
+			jrbd_frag_set_crc(h, jrbd_crc32c_shift(jrbd_frag_crc(seed, h, 0),
+							       plen) ^ fcrc);
+		}
+		hdr_left -= hlen;
+		rec_left -= n;
+		p.seq++;
+		p.off = 0;
+	}
+
+	e->payload_crc = e->payload_len ? ~pcrc : 0;
+	e->chain_crc = 0;
+	jrbd_entry_hdr_encode(e, hdr);
+	e->chain_crc = jrbd_entry_chain(chain, hdr);
+	jrbd_entry_hdr_encode(e, hdr);
+	for (i = 0; i < nh; i++) {
+		u32 c;
+
+		memcpy(hf[i].h + JRBD_FRAG_HDR_SIZE, hdr + off, hf[i].hlen);
+		off += hf[i].hlen;
+		c = jrbd_frag_crc(seed, hf[i].h, hf[i].hlen);
+		jrbd_frag_set_crc(hf[i].h, jrbd_crc32c_shift(c, hf[i].plen) ^ hf[i].pcrc);
+	}
+	return e->chain_crc;
 }
 
 int jrbd_wr_pad(struct jrbd_writer *w)

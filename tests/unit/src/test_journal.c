@@ -378,6 +378,154 @@ static void test_header_split(void **state)
 	assert_prefix(&L, &G, 1);
 }
 
+/*
+ * Deferred CRCs (the kernel's mode): records placed with ->defer_crc and
+ * finished later by jrbd_rec_finish(), in log order but at any point after
+ * placement (before or after PADs and later records), give the very bytes,
+ * payload_crc and chain_crc the immediate writer gives.
+ */
+static u8 *blk_of(void *ctx, u64 seq)
+{
+	(void)ctx;
+	return slot(seq);
+}
+
+static u32 rnd_state;
+
+static u32 rnd(void)
+{
+	rnd_state ^= rnd_state << 13;
+	rnd_state ^= rnd_state >> 17;
+	rnd_state ^= rnd_state << 5;
+	return rnd_state;
+}
+
+struct dplan {
+	u8 kind;
+	u32 nr, plen;
+	bool pad_after;
+	int finish_after;	/* finish queued records after this many more */
+};
+
+static void place(struct log *l, struct jrbd_entry *e, const struct dplan *p)
+{
+	size_t done = 0;
+
+	memset(e, 0, sizeof(*e));
+	e->kind = p->kind;
+	e->nr_blocks = p->nr;
+	e->lba = p->nr ? (l->w.next_index * 7) % 1000 : 0;
+	e->payload_len = p->plen;
+	e->term = 3;
+	e->commit_index = l->w.next_index / 2;
+	e->flags = l->w.next_index % 3 == 0 ? JRBD_ENTRY_F_PREFLUSH : 0;
+	e->payload_crc = 0x12345678;	/* ignored */
+	e->chain_crc = 0x9abcdef0;
+	fill(l->w.next_index, p->plen);
+	if (p->kind == JRBD_ENTRY_MARK)
+		memset(payload, 'm', p->plen);
+	if (jrbd_wr_block_full(&l->w))
+		assert_int_equal(jrbd_wr_next_block(&l->w, slot(l->w.seq + 1)), 0);
+	assert_int_equal(jrbd_wr_begin(&l->w, e, DATA_BLOCKS), 0);
+	for (;;) {
+		done += jrbd_wr_put(&l->w, payload + done, p->plen - done);
+		if (!jrbd_wr_in_record(&l->w))
+			break;
+		assert_int_equal(jrbd_wr_next_block(&l->w, slot(l->w.seq + 1)), 0);
+	}
+	assert_int_equal(done, p->plen);
+}
+
+static void test_deferred_crc(void **state)
+{
+	static u8 ref[NBLK * BS];
+	static struct dplan plan[MAXE];
+	static struct jrbd_entry re[MAXE], de[MAXE];
+	static struct jrbd_jpos start[MAXE];
+	int trial, n, i, q, fin, queued;
+	u32 chain;
+
+	(void)state;
+	rnd_state = 0x2545f491;
+	for (trial = 0; trial < 60; trial++) {
+		u32 off0 = (rnd() % (BS / 16)) * 16;
+		u64 blocks = 0;
+
+		/* a plan: sizes from header-only to 1 MiB, PADs, finish points */
+		for (n = 0; n < MAXE && blocks < NBLK - 40; n++) {
+			struct dplan *p = &plan[n];
+			u32 r = rnd() % 16;
+
+			if (r == 0) {
+				p->kind = JRBD_ENTRY_NEW_TERM;
+				p->nr = 0;
+				p->plen = 0;
+			} else if (r == 1) {
+				p->kind = JRBD_ENTRY_MARK;
+				p->nr = 0;
+				p->plen = 1 + rnd() % 255;
+			} else if (r == 2) {
+				p->kind = JRBD_ENTRY_DISCARD;
+				p->nr = 1 + rnd() % 64;
+				p->plen = 0;
+			} else {
+				p->kind = JRBD_ENTRY_WRITE;
+				p->nr = r == 3 ? 1 + rnd() % 256 : 1 + rnd() % 3;
+				p->plen = p->nr * 4096;
+			}
+			p->pad_after = rnd() % 4 == 0;
+			p->finish_after = rnd() % 5;
+			blocks += (p->plen + JRBD_ENTRY_HDR_SIZE) / (BS - 16) + 2;
+		}
+
+		/* reference: the immediate writer */
+		memset(ring, 0, NBLK * BS);
+		log_init(&L, 0, off0, 1, 0, seed);
+		for (i = 0; i < n; i++) {
+			place(&L, &re[i], &plan[i]);
+			if (plan[i].pad_after)
+				assert_int_equal(jrbd_wr_pad(&L.w), 0);
+		}
+		memcpy(ref, ring, sizeof(ref));
+
+		/* deferred: place, finish in order at the plan's points */
+		memset(ring, 0, NBLK * BS);
+		log_init(&L, 0, off0, 1, 0, seed);
+		L.w.defer_crc = true;
+		chain = seed;			/* log_init()'s */
+		fin = 0;
+		queued = -1;
+		for (i = 0; i < n; i++) {
+			place(&L, &de[i], &plan[i]);
+			start[i] = L.w.rec_start;	/* as the kernel keeps it */
+			if (plan[i].pad_after)
+				assert_int_equal(jrbd_wr_pad(&L.w), 0);
+			if (queued < 0)
+				queued = plan[i].finish_after;
+			if (queued-- == 0) {
+				for (q = fin; q <= i; q++)
+					chain = jrbd_rec_finish(seed, chain, &de[q], start[q],
+								blk_of, NULL);
+				fin = i + 1;
+				queued = -1;
+			}
+		}
+		for (q = fin; q < n; q++)
+			chain = jrbd_rec_finish(seed, chain, &de[q], start[q], blk_of, NULL);
+
+		for (i = 0; i < n; i++) {
+			assert_int_equal(de[i].index, re[i].index);
+			assert_int_equal(de[i].payload_crc, re[i].payload_crc);
+			assert_int_equal(de[i].chain_crc, re[i].chain_crc);
+		}
+		assert_int_equal(chain, re[n - 1].chain_crc);
+		assert_memory_equal(ring, ref, sizeof(ref));
+		/* and the scanner reads every entry back */
+		scan_log(&L, &S, &G);
+		assert_int_equal(G.n, n);
+	}
+}
+
 static void test_exact_fill(void **state)
 {
 	(void)state;
@@ -920,6 +1068,7 @@ int main(void)
 		cmocka_unit_test(test_roundtrip_all_kinds),
 		cmocka_unit_test(test_incremental_put),
 		cmocka_unit_test(test_header_split),
+		cmocka_unit_test(test_deferred_crc),
 		cmocka_unit_test(test_exact_fill),
 		cmocka_unit_test(test_short_tails),
 		cmocka_unit_test(test_empty_and_largest),
