@@ -282,6 +282,7 @@ static int jrbd_write_range(struct jrbd_dev *d, struct jrbd_jpos from,
 	struct jrbd_wio io = { .error = 0 };
 	struct bio *bio = NULL;
 	struct blk_plug plug;
+	bool wrote = false;
 	u64 seq;
 	int r = 0;
 
@@ -308,8 +309,14 @@ static int jrbd_write_range(struct jrbd_dev *d, struct jrbd_jpos from,
 						  d->geom.journal_blocks,
 						  (struct jrbd_jpos){ seq, a }),
 			     (u8 *)jrbd_slot(d, seq) + a, b - a);
+		wrote = true;
 	}
 	blk_finish_plug(&plug);
+	/* An empty range (its end at the start of the block after its
+	 * start) writes nothing and leaves nothing unflushed. */
+	if (!wrote)
+		return 0;
+	atomic64_inc(&d->stats.journal_writes);
 	if (r < 0) {
 		*fua = false;
 		jrbd_wio_wait(&io, &bio);	/* nothing may stay in flight */
@@ -442,8 +449,9 @@ static bool jrbd_commit_pass(struct jrbd_dev *d)
 		 */
 		to.seq = d->w.seq;
 		to.off = jrbd_wr_block_full(&d->w) ? JRBD_JBLOCK_SIZE : 0;
-		if (to.seq < from.seq ||
-		    (to.seq == from.seq && to.off <= from.off)) {
+		/* nothing filled since: (seq, 32 KiB) is (seq + 1, 0) */
+		if (to.seq * JRBD_JBLOCK_SIZE + to.off <=
+		    from.seq * JRBD_JBLOCK_SIZE + from.off) {
 			mutex_unlock(&d->jlock);
 			return false;
 		}
@@ -453,7 +461,6 @@ static bool jrbd_commit_pass(struct jrbd_dev *d)
 		jrbd_finish_entries(d, &fin);
 		fua = false;
 		r = jrbd_write_range(d, from, to, &fua);
-		atomic64_inc(&d->stats.journal_writes);
 		if (r)
 			jrbd_dev_error(d, r, "journal write");
 		return true;
@@ -480,7 +487,6 @@ static bool jrbd_commit_pass(struct jrbd_dev *d)
 	fua = flush && !d->unflushed;
 	if (new_bytes) {
 		r = jrbd_write_range(d, from, to, &fua);
-		atomic64_inc(&d->stats.journal_writes);
 	}
 	if (!r && flush) {
 		/*
