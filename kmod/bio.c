@@ -214,6 +214,7 @@ static void jrbd_write(struct jrbd_dev *d, struct bio *bio)
 queue:
 	if (durable)
 		d->flush_wanted = true;
+	atomic_inc(&d->durable_waiters);
 	list_add_tail(&wt->node, &d->pending);
 	mutex_unlock(&d->jlock);
 	jrbd_kick_commit(d);

@@ -37,17 +37,29 @@
 /*
  * Home writes in flight at once: enough to keep a disk busy, few enough
  * that a journal write (a waiting fsync) does not queue behind a whole
- * round of them on a disk limited in requests per second.
+ * round of them on a disk limited in requests per second.  While a bio
+ * waits for a commit and the journal does not need the room yet, the
+ * round yields: JRBD_CKPT_INFLIGHT_YIELD, so a journal write queues
+ * behind at most that many home writes.
  */
 #define JRBD_CKPT_INFLIGHT	32
+#define JRBD_CKPT_INFLIGHT_YIELD 2
 #define JRBD_TICK		HZ
 
 struct jrbd_ckpt_io {
 	atomic_t pending;
 	int error;
+	bool may_yield;		/* the journal is not pressed for room */
 	struct completion done;
 	struct jrbd_dev *d;
 };
+
+static int jrbd_ckpt_inflight(struct jrbd_ckpt_io *io)
+{
+	if (io->may_yield && atomic_read(&io->d->durable_waiters))
+		return JRBD_CKPT_INFLIGHT_YIELD;
+	return JRBD_CKPT_INFLIGHT;
+}
 
 /*
  * The last put completes @io; the others wake a submitter waiting for
@@ -85,7 +97,7 @@ static void jrbd_ckpt_write_run(struct jrbd_dev *d, struct jrbd_jentry *je,
 
 	/* +1: the round's own reference */
 	wait_var_event(&io->pending,
-		       atomic_read(&io->pending) <= JRBD_CKPT_INFLIGHT);
+		       atomic_read(&io->pending) <= jrbd_ckpt_inflight(io));
 	bio = bio_alloc(d->backing.bdev, n, REQ_OP_WRITE, GFP_NOIO);
 	bio->bi_iter.bi_sector = jrbd_data_sector(d, je->lba + first);
 	bio->bi_end_io = jrbd_ckpt_endio;
@@ -187,6 +199,11 @@ static int jrbd_ckpt_round(struct jrbd_dev *d)
 	/* Step 1: the oldest committed entries, in log order. */
 	mutex_lock(&d->jlock);
 	commit = d->commit_index;
+	/* Three quarters full, a writer waiting, or forced: full speed. */
+	io.may_yield = jrbd_journal_used(d) * 4 < d->geom.journal_blocks * 3 &&
+		       d->index_blocks * 4 < jrbd_index_cap(d) * 3 &&
+		       !waitqueue_active(&d->space_wq) &&
+		       !atomic_read(&d->ckpt_force);
 	list_for_each_entry_safe(je, tmp, &d->live, node) {
 		if (je->index > commit || blocks >= JRBD_CKPT_BATCH_BLOCKS)
 			break;

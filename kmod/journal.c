@@ -371,12 +371,13 @@ static void jrbd_finish_entries(struct jrbd_dev *d, struct list_head *list)
 	}
 }
 
-static void jrbd_end_waits(struct list_head *done)
+static void jrbd_end_waits(struct jrbd_dev *d, struct list_head *done)
 {
 	struct jrbd_wait *w, *tmp;
 
 	list_for_each_entry_safe(w, tmp, done, node) {
 		list_del(&w->node);
+		atomic_dec(&d->durable_waiters);
 		bio_endio(w->bio);
 		kfree(w);
 	}
@@ -434,7 +435,7 @@ static bool jrbd_commit_pass(struct jrbd_dev *d)
 		jrbd_collect_waits(d, &batch, &done, false);
 		jrbd_collect_waits(d, &d->committing, &done, false);
 		mutex_unlock(&d->jlock);
-		jrbd_end_waits(&done);
+		jrbd_end_waits(d, &done);
 		return false;
 	}
 	from = d->submitted;
@@ -523,7 +524,7 @@ static bool jrbd_commit_pass(struct jrbd_dev *d)
 		d->flush_wanted = true;
 	mutex_unlock(&d->jlock);
 
-	jrbd_end_waits(&done);
+	jrbd_end_waits(d, &done);
 	wake_up_all(&d->ckpt_wq_head);
 	jrbd_kick_ckpt(d);
 	return true;

@@ -169,6 +169,11 @@ struct jrbd_dev {
 	struct list_head pending;	/* jrbd_wait not yet in a batch */
 	struct list_head committing;	/* jrbd_wait waiting for commit */
 	bool flush_wanted;		/* someone needs durability */
+	/*
+	 * Bios waiting for a commit (FUA, PREFLUSH, empty flush), from
+	 * queueing to completion: the checkpointer yields the disk to them.
+	 */
+	atomic_t durable_waiters;
 	u64 written_index;		/* journal writes completed */
 	u64 durable_index;		/* ... and flushed */
 	u64 commit_index;		/* committed (single node: durable) */
