@@ -42,8 +42,8 @@
  * round yields: JRBD_CKPT_INFLIGHT_YIELD, so a journal write queues
  * behind at most that many home writes.
  */
-#define JRBD_CKPT_INFLIGHT	32
-#define JRBD_CKPT_INFLIGHT_YIELD 2
+#define JRBD_CKPT_INFLIGHT		32
+#define JRBD_CKPT_INFLIGHT_YIELD	2
 #define JRBD_TICK		HZ
 
 struct jrbd_ckpt_io {
@@ -54,9 +54,11 @@ struct jrbd_ckpt_io {
 	struct jrbd_dev *d;
 };
 
+/* A writer that starts waiting for space mid-round ends the yielding. */
 static int jrbd_ckpt_inflight(struct jrbd_ckpt_io *io)
 {
-	if (io->may_yield && atomic_read(&io->d->durable_waiters))
+	if (io->may_yield && atomic_read(&io->d->durable_waiters) &&
+	    !waitqueue_active(&io->d->space_wq))
 		return JRBD_CKPT_INFLIGHT_YIELD;
 	return JRBD_CKPT_INFLIGHT;
 }

@@ -10,8 +10,8 @@
  * W2), writes it, makes it durable if any bio of the batch (or the
  * checkpointer, or the tick) needs that -- one backing flush, or REQ_FUA
  * on a one-bio batch with nothing unflushed before it -- and then
- * completes every bio the batch covers.  One pass at a time: batches reach the disk in log
- * order (rule W1 with a window of one batch).
+ * completes every bio the batch covers.  One pass at a time: batches
+ * reach the disk in log order (rule W1 with a window of one batch).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -178,6 +178,7 @@ static_assert(JRBD_RECORD_MAX_BLOCKS + JRBD_FLUSH_STRIDE < JRBD_MAX_INFLIGHT_BLO
  */
 struct jrbd_wio {
 	atomic_t pending;	/* bios + 1 for the submitter */
+	unsigned int submitted;	/* bios submitted (or ended) so far */
 	int error;		/* first error, cmpxchg */
 	struct completion done;
 };
@@ -203,6 +204,7 @@ static void jrbd_wio_submit(struct jrbd_wio *io, struct bio **biop)
 	if (!*biop)
 		return;
 	atomic_inc(&io->pending);
+	io->submitted++;
 	submit_bio(*biop);
 	*biop = NULL;
 }
@@ -248,6 +250,7 @@ static void jrbd_wio_add(struct jrbd_dev *d, struct jrbd_wio *io,
 			/* full: the next one (an empty bio takes a page) */
 			if (WARN_ON_ONCE(!(*biop)->bi_vcnt)) {
 				atomic_inc(&io->pending);
+				io->submitted++;
 				(*biop)->bi_status = BLK_STS_IOERR;
 				bio_endio(*biop);	/* io->error: -EIO */
 				*biop = NULL;
@@ -312,18 +315,24 @@ static int jrbd_write_range(struct jrbd_dev *d, struct jrbd_jpos from,
 		wrote = true;
 	}
 	blk_finish_plug(&plug);
-	/* An empty range (its end at the start of the block after its
-	 * start) writes nothing and leaves nothing unflushed. */
+	/*
+	 * An empty range (its end at the start of the block after its
+	 * start) writes nothing and leaves nothing unflushed.
+	 */
 	if (!wrote)
 		return 0;
 	atomic64_inc(&d->stats.journal_writes);
 	if (r < 0) {
 		*fua = false;
+		d->unflushed = true;
 		jrbd_wio_wait(&io, &bio);	/* nothing may stay in flight */
 		return r;
 	}
-	/* No bio submitted yet: the open one is the whole range. */
-	if (*fua && bio && atomic_read(&io.pending) == 1)
+	/*
+	 * No bio submitted yet (not ->pending, which falls again as bios
+	 * complete): the open one is the whole range.
+	 */
+	if (*fua && bio && !io.submitted)
 		bio->bi_opf |= REQ_FUA;
 	else
 		*fua = false;
@@ -486,9 +495,8 @@ static bool jrbd_commit_pass(struct jrbd_dev *d)
 	jrbd_finish_entries(d, &fin);
 	/* Durable in one round trip when nothing unflushed lies before. */
 	fua = flush && !d->unflushed;
-	if (new_bytes) {
+	if (new_bytes)
 		r = jrbd_write_range(d, from, to, &fua);
-	}
 	if (!r && flush) {
 		/*
 		 * fua: the range went FUA, or there was none and nothing

@@ -16,10 +16,13 @@
  * The pipeline (Documentation/design.md has the whole story):
  *
  *   submit_bio -> jrbd_write(): entry copied into the in-memory journal
- *      ring under ->jlock, index updated, bio queued on ->pending
- *   commit stage (jrbd%d-commit): writes the new journal bytes, flushes
- *      when someone needs durability, moves written/durable/commit and
- *      completes bios
+ *      ring under ->jlock (no CRC yet: ->unfinished), index updated; a
+ *      plain write completes there, a FUA/PREFLUSH one or an empty flush
+ *      is queued on ->pending
+ *   commit stage (jrbd%d-commit): finishes the new entries' CRCs in log
+ *      order, writes the new journal bytes, makes them durable when
+ *      someone needs that (a flush, or REQ_FUA on a one-bio batch), moves
+ *      written/durable/commit and completes bios
  *   checkpoint stage (jrbd%d-ckpt): writes committed entries home, flushes,
  *      drops them from the index, moves the tail in the superblock
  */
@@ -93,7 +96,12 @@ struct jrbd_jentry {
 	u64 commit_index;
 	u32 nr_blocks;
 	u32 payload_len;
-	u32 chain_crc;			/* valid once finished */
+	/*
+	 * Written by the commit stage when it finishes the entry, without
+	 * a lock; read by the checkpointer only for committed entries,
+	 * which were finished before ->commit_index (under ->jlock) moved.
+	 */
+	u32 chain_crc;
 	u16 flags;
 	u8 kind;
 	struct jrbd_jpos start;		/* its first fragment header */

@@ -265,7 +265,8 @@ struct jrbd_writer {
 	u8	*blk;
 	u64	next_index;
 	u64	last_term;
-	u32	chain;		/* chain_crc of entry next_index - 1 */
+	u32	chain;		/* chain_crc of entry next_index - 1; not
+				 * kept with ->defer_crc (the finisher's) */
 	/* record in progress */
 	u32	rec_len;	/* entry header + payload */
 	u32	rec_left;	/* bytes not yet placed */
@@ -319,8 +320,9 @@ u32 jrbd_wr_blocks_needed(const struct jrbd_writer *w, u32 payload_len);
  * Start an entry.  The caller sets kind, flags, nr_blocks, lba, term,
  * commit_index and payload_len; the writer assigns index (now) and
  * payload_crc and chain_crc (written into *e when the last payload byte is
- * placed, so *e must live until then).  -EINVAL bad entry, -EBUSY record
- * open.
+ * placed, so *e must live until then).  With ->defer_crc it assigns only
+ * the index and keeps no pointer to *e; jrbd_rec_finish() sets the CRCs.
+ * -EINVAL bad entry, -EBUSY record open.
  */
 int jrbd_wr_begin(struct jrbd_writer *w, struct jrbd_entry *e, u64 data_blocks);
 /* Place up to len payload bytes; returns bytes consumed.  Stops early when
