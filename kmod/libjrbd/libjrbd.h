@@ -257,6 +257,14 @@ static inline u64 jrbd_jpos_dev_offset(u64 journal_offset, u64 journal_blocks,
  * kernel copies in the submitter's context this way and checksums in its
  * commit stage.
  */
+/* A fragment holding entry header bytes: its CRC waits for the header. */
+struct jrbd_hfrag {
+	u8	*h;		/* its fragment header */
+	u32	hlen;		/* entry header bytes in it */
+	u32	plen;		/* payload bytes after them */
+	u32	pcrc;		/* raw(0, those payload bytes) */
+};
+
 struct jrbd_writer {
 	u32	seed;
 	bool	defer_crc;	/* place only; jrbd_rec_finish() checksums */
@@ -289,13 +297,7 @@ struct jrbd_writer {
 	 * block, 32 KiB - 16 of room) the rest.
 	 */
 	unsigned int ndefer;
-	struct {
-		u8	*blk;
-		u32	frag_hdr;
-		u32	hlen;
-		u32	plen;
-		u32	pcrc;
-	} defer[2];
+	struct jrbd_hfrag defer[2];
 	u8	hdr[JRBD_ENTRY_HDR_SIZE];
 };
 
@@ -321,7 +323,8 @@ u32 jrbd_wr_blocks_needed(const struct jrbd_writer *w, u32 payload_len);
  * commit_index and payload_len; the writer assigns index (now) and
  * payload_crc and chain_crc (written into *e when the last payload byte is
  * placed, so *e must live until then).  With ->defer_crc it assigns only
- * the index and keeps no pointer to *e; jrbd_rec_finish() sets the CRCs.
+ * the index and writes nothing else into *e; jrbd_rec_finish() sets the
+ * CRCs.
  * -EINVAL bad entry, -EBUSY record open.
  */
 int jrbd_wr_begin(struct jrbd_writer *w, struct jrbd_entry *e, u64 data_blocks);

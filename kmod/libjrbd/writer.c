@@ -71,34 +71,46 @@ int jrbd_wr_begin(struct jrbd_writer *w, struct jrbd_entry *e, u64 data_blocks)
 }
 
 /*
- * The last byte of the record is placed: now payload_crc, hence the header
- * and chain_crc, are known.  Write the header into its fragments and their
- * CRCs: raw(seed, fragment header from byte 4, header bytes) extended over
- * the payload bytes that follow by the shift identity.
+ * A fragment's CRC: raw(seed, fragment header from byte 4, @hlen entry
+ * header bytes) extended over the @plen payload bytes that follow, whose
+ * raw(0, ...) is @pcrc, by the shift identity.
  */
-static void finish_record(struct jrbd_writer *w)
+static void seal_frag(u32 seed, u8 *h, u32 hlen, u32 plen, u32 pcrc)
 {
-	struct jrbd_entry *e = w->ent;
+	jrbd_frag_set_crc(h, jrbd_crc32c_shift(jrbd_frag_crc(seed, h, hlen), plen) ^
+			     pcrc);
+}
+
+/*
+ * The last byte of a record is placed and @pcrc is raw(~0, its payload):
+ * now payload_crc, hence the header and chain_crc, are known.  Encode the
+ * header into @hdr, copy it into the fragments @hf that hold it and seal
+ * them.  Returns the new chain.  Shared by the immediate writer and
+ * jrbd_rec_finish(), so both give the same bytes.
+ */
+static u32 seal_record(u32 seed, u32 chain, struct jrbd_entry *e, u32 pcrc,
+		       u8 *hdr, const struct jrbd_hfrag *hf, unsigned int n)
+{
 	unsigned int i;
 	u32 off = 0;
 
-	e->payload_crc = e->payload_len ? ~w->pcrc : 0;
+	e->payload_crc = e->payload_len ? ~pcrc : 0;
 	e->chain_crc = 0;
-	jrbd_entry_hdr_encode(e, w->hdr);
-	e->chain_crc = jrbd_entry_chain(w->chain, w->hdr);
-	jrbd_entry_hdr_encode(e, w->hdr);
-	w->chain = e->chain_crc;
-
-	for (i = 0; i < w->ndefer; i++) {
-		u8 *h = w->defer[i].blk + w->defer[i].frag_hdr;
-		u32 c;
-
-		memcpy(h + JRBD_FRAG_HDR_SIZE, w->hdr + off, w->defer[i].hlen);
-		off += w->defer[i].hlen;
-		c = jrbd_frag_crc(w->seed, h, w->defer[i].hlen);
-		c = jrbd_crc32c_shift(c, w->defer[i].plen) ^ w->defer[i].pcrc;
-		jrbd_frag_set_crc(h, c);
+	jrbd_entry_hdr_encode(e, hdr);
+	e->chain_crc = jrbd_entry_chain(chain, hdr);
+	jrbd_entry_hdr_encode(e, hdr);
+	for (i = 0; i < n; i++) {
+		memcpy(hf[i].h + JRBD_FRAG_HDR_SIZE, hdr + off, hf[i].hlen);
+		off += hf[i].hlen;
+		seal_frag(seed, hf[i].h, hf[i].hlen, hf[i].plen, hf[i].pcrc);
 	}
+	return e->chain_crc;
+}
+
+static void finish_record(struct jrbd_writer *w)
+{
+	w->chain = seal_record(w->seed, w->chain, w->ent, w->pcrc, w->hdr,
+			       w->defer, w->ndefer);
 	w->ndefer = 0;
 	w->ent = NULL;
 }
@@ -154,8 +166,7 @@ static void close_frag(struct jrbd_writer *w)
 	if (w->frag_plen)
 		w->pcrc = jrbd_crc32c_shift(w->pcrc, w->frag_plen) ^ w->frag_pcrc;
 	if (w->frag_hlen && w->ndefer < 2) {
-		w->defer[w->ndefer].blk = w->blk;
-		w->defer[w->ndefer].frag_hdr = w->frag_hdr;
+		w->defer[w->ndefer].h = h;
 		w->defer[w->ndefer].hlen = w->frag_hlen;
 		w->defer[w->ndefer].plen = w->frag_plen;
 		w->defer[w->ndefer].pcrc = w->frag_pcrc;
@@ -166,8 +177,7 @@ static void close_frag(struct jrbd_writer *w)
 		 * jrbd_writer); were it, its CRC here would leave out the
 		 * header and recovery would see a torn record, not bad data.
 		 */
-		jrbd_frag_set_crc(h, jrbd_crc32c_shift(jrbd_frag_crc(w->seed, h, 0),
-						       w->frag_plen) ^ w->frag_pcrc);
+		seal_frag(w->seed, h, 0, w->frag_plen, w->frag_pcrc);
 	}
 	w->frag_open = false;
 	if (!w->rec_left) {
@@ -269,15 +279,12 @@ int jrbd_wr_append(struct jrbd_writer *w, struct jrbd_entry *e,
 u32 jrbd_rec_finish(u32 seed, u32 chain, struct jrbd_entry *e,
 		    struct jrbd_jpos start, jrbd_blk_fn blk, void *ctx)
 {
-	struct {
-		u8	*h;
-		u32	hlen, plen, pcrc;
-	} hf[2];
+	struct jrbd_hfrag hf[2];
 	u8 hdr[JRBD_ENTRY_HDR_SIZE];
 	u32 rec_left = JRBD_ENTRY_HDR_SIZE + e->payload_len;
 	u32 hdr_left = JRBD_ENTRY_HDR_SIZE;
-	u32 pcrc = ~0u, off = 0;
-	unsigned int nh = 0, i;
+	u32 pcrc = ~0u;
+	unsigned int nh = 0;
 	struct jrbd_jpos p = start;
 
 	while (rec_left) {
@@ -299,8 +306,7 @@ u32 jrbd_rec_finish(u32 seed, u32 chain, struct jrbd_entry *e,
 			hf[nh].pcrc = fcrc;
 			nh++;
 		} else {
-			jrbd_frag_set_crc(h, jrbd_crc32c_shift(jrbd_frag_crc(seed, h, 0),
-							       plen) ^ fcrc);
+			seal_frag(seed, h, 0, plen, fcrc);
 		}
 		hdr_left -= hlen;
 		rec_left -= n;
@@ -308,20 +314,7 @@ u32 jrbd_rec_finish(u32 seed, u32 chain, struct jrbd_entry *e,
 		p.off = 0;
 	}
 
-	e->payload_crc = e->payload_len ? ~pcrc : 0;
-	e->chain_crc = 0;
-	jrbd_entry_hdr_encode(e, hdr);
-	e->chain_crc = jrbd_entry_chain(chain, hdr);
-	jrbd_entry_hdr_encode(e, hdr);
-	for (i = 0; i < nh; i++) {
-		u32 c;
-
-		memcpy(hf[i].h + JRBD_FRAG_HDR_SIZE, hdr + off, hf[i].hlen);
-		off += hf[i].hlen;
-		c = jrbd_frag_crc(seed, hf[i].h, hf[i].hlen);
-		jrbd_frag_set_crc(hf[i].h, jrbd_crc32c_shift(c, hf[i].plen) ^ hf[i].pcrc);
-	}
-	return e->chain_crc;
+	return seal_record(seed, chain, e, pcrc, hdr, hf, nh);
 }
 
 int jrbd_wr_pad(struct jrbd_writer *w)
