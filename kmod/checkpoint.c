@@ -48,6 +48,14 @@
 
 struct jrbd_ckpt_io {
 	atomic_t pending;
+	/*
+	 * A completion wakes the round only when ->pending falls to this:
+	 * a round that waits for room sleeps until several bios are done,
+	 * then submits as many under one plug (one wake-up and one doorbell
+	 * per batch, not per 4 KiB home write).  Written by the round before
+	 * it sleeps, read by completions; see jrbd_ckpt_wait_room().
+	 */
+	int wake_at;
 	int error;
 	bool may_yield;		/* the journal is not pressed for room */
 	struct completion done;
@@ -65,29 +73,114 @@ static int jrbd_ckpt_inflight(struct jrbd_ckpt_io *io)
 
 /*
  * The last put completes @io; the others wake a submitter waiting for
- * room (wake_up_var() only hashes the address, so the round may already
- * have returned).
+ * room once ->pending is down to ->wake_at (wake_up_var() only hashes the
+ * address, so the round may already have returned).
  */
 static void jrbd_ckpt_put(struct jrbd_ckpt_io *io)
 {
-	if (!atomic_dec_return(&io->pending))
+	/* atomic_dec_return() is a full barrier: ->wake_at is read after */
+	int left = atomic_dec_return(&io->pending);
+
+	if (!left)
 		complete(&io->done);
-	else
+	else if (left <= READ_ONCE(io->wake_at))
 		wake_up_var(&io->pending);
+}
+
+/* The checkpointer's bounce pages (->ckpt_pages in jrbd.h). */
+int jrbd_ckpt_pool_init(struct jrbd_dev *d)
+{
+	/* a home write takes at most BIO_MAX_VECS pages at once */
+	BUILD_BUG_ON(BIO_MAX_VECS > JRBD_CKPT_POOL_PAGES);
+	d->ckpt_pages = kvcalloc(JRBD_CKPT_POOL_PAGES, sizeof(*d->ckpt_pages),
+				 GFP_KERNEL);
+	if (!d->ckpt_pages)
+		return -ENOMEM;
+	for (; d->ckpt_nfree < JRBD_CKPT_POOL_PAGES; d->ckpt_nfree++) {
+		d->ckpt_pages[d->ckpt_nfree] = alloc_page(GFP_KERNEL);
+		if (!d->ckpt_pages[d->ckpt_nfree])
+			goto fail;
+	}
+	return 0;
+fail:
+	jrbd_ckpt_pool_free(d);
+	return -ENOMEM;
+}
+
+/* With no round running, so every page is back (or create failed). */
+void jrbd_ckpt_pool_free(struct jrbd_dev *d)
+{
+	if (!d->ckpt_pages)
+		return;
+	while (d->ckpt_nfree)
+		__free_page(d->ckpt_pages[--d->ckpt_nfree]);
+	kvfree(d->ckpt_pages);
+	d->ckpt_pages = NULL;
+}
+
+static unsigned int jrbd_ckpt_pages_free(struct jrbd_dev *d)
+{
+	return READ_ONCE(d->ckpt_nfree);
+}
+
+/* The caller saw a free page (only the checkpointer takes them). */
+static struct page *jrbd_ckpt_take_page(struct jrbd_dev *d)
+{
+	struct page *pg;
+
+	spin_lock_irq(&d->ckpt_page_lock);
+	pg = d->ckpt_pages[--d->ckpt_nfree];
+	spin_unlock_irq(&d->ckpt_page_lock);
+	return pg;
 }
 
 static void jrbd_ckpt_endio(struct bio *bio)
 {
 	struct jrbd_ckpt_io *io = bio->bi_private;
+	struct jrbd_dev *d = io->d;
 	struct bio_vec *bv;
 	struct bvec_iter_all iter;
+	unsigned long flags;
 
 	if (bio->bi_status)
 		io->error = blk_status_to_errno(bio->bi_status);
+	spin_lock_irqsave(&d->ckpt_page_lock, flags);
 	bio_for_each_segment_all(bv, bio, iter)
-		mempool_free(bv->bv_page, io->d->page_pool);
+		d->ckpt_pages[d->ckpt_nfree++] = bv->bv_page;
+	spin_unlock_irqrestore(&d->ckpt_page_lock, flags);
 	bio_put(bio);
-	jrbd_ckpt_put(io);
+	jrbd_ckpt_put(io);	/* after the pages: it wakes their waiter */
+}
+
+/*
+ * Wait until a home write of @n pages may go: fewer than the in-flight
+ * limit are in flight (->pending counts the round's own reference too, so
+ * it never reaches 0 here) and the pool has @n pages.  A full window is
+ * refilled in batches: the round sleeps until about half of it completed
+ * (all but one of a yielding round's two), then submits up to the limit
+ * again without sleeping, so those bios leave in one plug flush.
+ * Pages come back with every completion, so a round short of pages is
+ * woken by each (n <= BIO_MAX_VECS <= JRBD_CKPT_POOL_PAGES).
+ *
+ * The store to ->wake_at is ordered before the condition's reads by the
+ * barrier in prepare_to_wait_event(); jrbd_ckpt_put() reads it after its
+ * decrement, which returns the pages first.  So either the completion
+ * sees the new ->wake_at and wakes us, or we see what it did.
+ */
+static void jrbd_ckpt_wait_room(struct jrbd_dev *d, struct jrbd_ckpt_io *io,
+				u32 n)
+{
+	int limit = jrbd_ckpt_inflight(io);
+
+	if (atomic_read(&io->pending) > limit) {
+		WRITE_ONCE(io->wake_at, limit - (limit - 1) / 2);
+		wait_var_event(&io->pending,
+			       atomic_read(&io->pending) <= READ_ONCE(io->wake_at));
+	}
+	if (jrbd_ckpt_pages_free(d) < n) {
+		WRITE_ONCE(io->wake_at, INT_MAX);
+		wait_var_event(&io->pending, jrbd_ckpt_pages_free(d) >= n);
+	}
 }
 
 /* Write blocks [first, first + n) of entry @je home, from the ring. */
@@ -97,15 +190,13 @@ static void jrbd_ckpt_write_run(struct jrbd_dev *d, struct jrbd_jentry *je,
 	struct bio *bio;
 	u32 i;
 
-	/* +1: the round's own reference */
-	wait_var_event(&io->pending,
-		       atomic_read(&io->pending) <= jrbd_ckpt_inflight(io));
+	jrbd_ckpt_wait_room(d, io, n);
 	bio = bio_alloc(d->backing.bdev, n, REQ_OP_WRITE, GFP_NOIO);
 	bio->bi_iter.bi_sector = jrbd_data_sector(d, je->lba + first);
 	bio->bi_end_io = jrbd_ckpt_endio;
 	bio->bi_private = io;
 	for (i = 0; i < n; i++) {
-		struct page *pg = mempool_alloc(d->page_pool, GFP_NOIO);
+		struct page *pg = jrbd_ckpt_take_page(d);
 
 		jrbd_journal_copy(d, je, JRBD_ENTRY_HDR_SIZE +
 				  (first + i) * JRBD_BLOCK_SIZE,

@@ -54,7 +54,7 @@ static void jrbd_dev_free(struct jrbd_dev *d)
 {
 	jrbd_free_index(d);
 	jrbd_journal_free(d);
-	mempool_destroy(d->page_pool);
+	jrbd_ckpt_pool_free(d);
 	bioset_exit(&d->bs);
 	kfree(d->sb_buf);
 	if (d->minor >= 0)
@@ -117,14 +117,14 @@ static int jrbd_dev_init(struct jrbd_dev *d)
 	init_waitqueue_head(&d->space_wq);
 	init_waitqueue_head(&d->ckpt_wq_head);
 	spin_lock_init(&d->open_lock);
+	spin_lock_init(&d->ckpt_page_lock);
 	INIT_WORK(&d->commit_work, jrbd_commit_work);
 	INIT_WORK(&d->ckpt_work, jrbd_ckpt_work);
 	INIT_DELAYED_WORK(&d->tick, jrbd_tick);
 	d->sb_buf = kzalloc(JRBD_SB_SLOT_SIZE, GFP_KERNEL);
 	if (!d->sb_buf)
 		return -ENOMEM;
-	d->page_pool = mempool_create_page_pool(BIO_MAX_VECS, 0);
-	if (!d->page_pool)
+	if (jrbd_ckpt_pool_init(d))
 		return -ENOMEM;
 	return bioset_init(&d->bs, BIO_POOL_SIZE, 0, 0);
 }

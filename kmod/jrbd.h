@@ -36,7 +36,6 @@
 #include <linux/workqueue.h>
 #include <linux/wait.h>
 #include <linux/bio.h>
-#include <linux/mempool.h>
 #include "compat.h"
 #include "libjrbd.h"
 #include <jrbd/jrbd_genl.h>
@@ -49,6 +48,8 @@
 /* Per-block sectors. */
 #define JRBD_BLOCK_SECTORS	(JRBD_BLOCK_SIZE >> SECTOR_SHIFT)
 #define JRBD_MAX_DISCARD_BLOCKS	2048u	/* 8 MiB per discard entry */
+/* Checkpoint bounce pages per device: one round's batch, 4 MiB. */
+#define JRBD_CKPT_POOL_PAGES	1024u
 
 /*
  * Module-wide state.  Set up once in jrbd_init() before anything is
@@ -134,7 +135,19 @@ struct jrbd_dev {
 	struct gendisk *disk;
 	struct jrbd_bdev backing;
 	struct bio_set bs;		/* splits of user bios */
-	mempool_t *page_pool;		/* checkpoint bounce pages */
+
+	/*
+	 * The checkpointer's bounce pages, allocated once at create and
+	 * reused (a fresh page costs a clear_page() under init_on_alloc):
+	 * free ones are ->ckpt_pages[0, ->ckpt_nfree).  The checkpointer
+	 * takes them, a home write's completion gives them back; both under
+	 * ->ckpt_page_lock (irqsave: completions may run in interrupt
+	 * context).  The checkpointer is the only taker, so a count it reads
+	 * without the lock can only grow under it.
+	 */
+	spinlock_t ckpt_page_lock;
+	struct page **ckpt_pages;	/* JRBD_CKPT_POOL_PAGES slots */
+	unsigned int ckpt_nfree;
 
 	/* Geometry and identity from the superblock, fixed after create. */
 	struct jrbd_geom geom;
@@ -301,6 +314,8 @@ int jrbd_sb_write(struct jrbd_dev *d);
 int jrbd_flush_backing(struct jrbd_dev *d);
 
 /* checkpoint.c */
+int jrbd_ckpt_pool_init(struct jrbd_dev *d);
+void jrbd_ckpt_pool_free(struct jrbd_dev *d);
 void jrbd_ckpt_work(struct work_struct *work);
 void jrbd_kick_ckpt(struct jrbd_dev *d);
 int jrbd_checkpoint_all(struct jrbd_dev *d);
