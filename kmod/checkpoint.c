@@ -48,14 +48,6 @@
 
 struct jrbd_ckpt_io {
 	atomic_t pending;
-	/*
-	 * A completion wakes the round only when ->pending falls to this:
-	 * a round that waits for room sleeps until several bios are done,
-	 * then submits as many under one plug (one wake-up and one doorbell
-	 * per batch, not per 4 KiB home write).  Written by the round before
-	 * it sleeps, read by completions; see jrbd_ckpt_wait_room().
-	 */
-	int wake_at;
 	int error;
 	bool may_yield;		/* the journal is not pressed for room */
 	struct completion done;
@@ -72,18 +64,19 @@ static int jrbd_ckpt_inflight(struct jrbd_ckpt_io *io)
 }
 
 /*
- * The last put completes @io; the others wake a submitter waiting for
- * room once ->pending is down to ->wake_at (wake_up_var() only hashes the
- * address, so the round may already have returned).
+ * The last put completes @io; the others wake a round waiting for room
+ * once ->pending is down to d->ckpt_wake_at.  After the decrement @io may
+ * be gone (the round may have returned): the mark lives in @d, and
+ * wake_up_var() only hashes the address.
  */
-static void jrbd_ckpt_put(struct jrbd_ckpt_io *io)
+static void jrbd_ckpt_put(struct jrbd_dev *d, struct jrbd_ckpt_io *io)
 {
-	/* atomic_dec_return() is a full barrier: ->wake_at is read after */
+	/* atomic_dec_return() is a full barrier: the mark is read after */
 	int left = atomic_dec_return(&io->pending);
 
 	if (!left)
 		complete(&io->done);
-	else if (left <= READ_ONCE(io->wake_at))
+	else if (left <= READ_ONCE(d->ckpt_wake_at))
 		wake_up_var(&io->pending);
 }
 
@@ -123,15 +116,19 @@ static unsigned int jrbd_ckpt_pages_free(struct jrbd_dev *d)
 	return READ_ONCE(d->ckpt_nfree);
 }
 
-/* The caller saw a free page (only the checkpointer takes them). */
-static struct page *jrbd_ckpt_take_page(struct jrbd_dev *d)
+/*
+ * Put @n pool pages into the empty @bio, in one section under the lock
+ * (the caller saw @n free, and only the checkpointer takes them).
+ */
+static void jrbd_ckpt_take_pages(struct jrbd_dev *d, struct bio *bio, u32 n)
 {
-	struct page *pg;
+	unsigned int nfree;
 
 	spin_lock_irq(&d->ckpt_page_lock);
-	pg = d->ckpt_pages[--d->ckpt_nfree];
+	for (nfree = d->ckpt_nfree; n; n--)
+		__bio_add_page(bio, d->ckpt_pages[--nfree], JRBD_BLOCK_SIZE, 0);
+	WRITE_ONCE(d->ckpt_nfree, nfree);
 	spin_unlock_irq(&d->ckpt_page_lock);
-	return pg;
 }
 
 static void jrbd_ckpt_endio(struct bio *bio)
@@ -141,15 +138,18 @@ static void jrbd_ckpt_endio(struct bio *bio)
 	struct bio_vec *bv;
 	struct bvec_iter_all iter;
 	unsigned long flags;
+	unsigned int nfree;
 
 	if (bio->bi_status)
 		io->error = blk_status_to_errno(bio->bi_status);
 	spin_lock_irqsave(&d->ckpt_page_lock, flags);
+	nfree = d->ckpt_nfree;
 	bio_for_each_segment_all(bv, bio, iter)
-		d->ckpt_pages[d->ckpt_nfree++] = bv->bv_page;
+		d->ckpt_pages[nfree++] = bv->bv_page;
+	WRITE_ONCE(d->ckpt_nfree, nfree);
 	spin_unlock_irqrestore(&d->ckpt_page_lock, flags);
 	bio_put(bio);
-	jrbd_ckpt_put(io);	/* after the pages: it wakes their waiter */
+	jrbd_ckpt_put(d, io);	/* after the pages: it wakes their waiter */
 }
 
 /*
@@ -157,30 +157,31 @@ static void jrbd_ckpt_endio(struct bio *bio)
  * limit are in flight (->pending counts the round's own reference too, so
  * it never reaches 0 here) and the pool has @n pages.  A full window is
  * refilled in batches: the round sleeps until about half of it completed
- * (all but one of a yielding round's two), then submits up to the limit
- * again without sleeping, so those bios leave in one plug flush.
- * Pages come back with every completion, so a round short of pages is
- * woken by each (n <= BIO_MAX_VECS <= JRBD_CKPT_POOL_PAGES).
+ * (at the first completion when only two may be in flight), then submits
+ * up to the limit again without sleeping, so those bios leave in one plug
+ * flush.  Pages come back with every completion, so a round short of
+ * pages is woken by each (n <= BIO_MAX_VECS <= JRBD_CKPT_POOL_PAGES).
  *
- * The store to ->wake_at is ordered before the condition's reads by the
- * barrier in prepare_to_wait_event(); jrbd_ckpt_put() reads it after its
- * decrement, which returns the pages first.  So either the completion
- * sees the new ->wake_at and wakes us, or we see what it did.
+ * The store to ->ckpt_wake_at is ordered before the condition's reads by
+ * the barrier in prepare_to_wait_event().  A completion gives its pages
+ * back, then decrements (a full barrier), then reads the mark.  So either
+ * it sees the new mark and wakes us, or we see its pages and decrement.
  */
 static void jrbd_ckpt_wait_room(struct jrbd_dev *d, struct jrbd_ckpt_io *io,
 				u32 n)
 {
 	int limit = jrbd_ckpt_inflight(io);
+	int mark = limit - (limit - 1) / 2;
 
 	if (atomic_read(&io->pending) > limit) {
-		WRITE_ONCE(io->wake_at, limit - (limit - 1) / 2);
-		wait_var_event(&io->pending,
-			       atomic_read(&io->pending) <= READ_ONCE(io->wake_at));
+		WRITE_ONCE(d->ckpt_wake_at, mark);
+		wait_var_event(&io->pending, atomic_read(&io->pending) <= mark);
 	}
 	if (jrbd_ckpt_pages_free(d) < n) {
-		WRITE_ONCE(io->wake_at, INT_MAX);
+		WRITE_ONCE(d->ckpt_wake_at, INT_MAX);
 		wait_var_event(&io->pending, jrbd_ckpt_pages_free(d) >= n);
 	}
+	WRITE_ONCE(d->ckpt_wake_at, 0);	/* nobody waits: no wake-ups */
 }
 
 /* Write blocks [first, first + n) of entry @je home, from the ring. */
@@ -195,14 +196,12 @@ static void jrbd_ckpt_write_run(struct jrbd_dev *d, struct jrbd_jentry *je,
 	bio->bi_iter.bi_sector = jrbd_data_sector(d, je->lba + first);
 	bio->bi_end_io = jrbd_ckpt_endio;
 	bio->bi_private = io;
-	for (i = 0; i < n; i++) {
-		struct page *pg = jrbd_ckpt_take_page(d);
-
+	jrbd_ckpt_take_pages(d, bio, n);	/* one bvec per block */
+	for (i = 0; i < n; i++)
 		jrbd_journal_copy(d, je, JRBD_ENTRY_HDR_SIZE +
 				  (first + i) * JRBD_BLOCK_SIZE,
-				  page_address(pg), JRBD_BLOCK_SIZE);
-		__bio_add_page(bio, pg, JRBD_BLOCK_SIZE, 0);
-	}
+				  page_address(bio->bi_io_vec[i].bv_page),
+				  JRBD_BLOCK_SIZE);
 	atomic_inc(&io->pending);
 	submit_bio(bio);
 }
@@ -321,7 +320,7 @@ static int jrbd_ckpt_round(struct jrbd_dev *d)
 			break;
 	}
 	blk_finish_plug(&plug);
-	jrbd_ckpt_put(&io);
+	jrbd_ckpt_put(d, &io);
 	wait_for_completion(&io.done);
 	xa_destroy(&done);
 	if (!r)

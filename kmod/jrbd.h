@@ -48,7 +48,11 @@
 /* Per-block sectors. */
 #define JRBD_BLOCK_SECTORS	(JRBD_BLOCK_SIZE >> SECTOR_SHIFT)
 #define JRBD_MAX_DISCARD_BLOCKS	2048u	/* 8 MiB per discard entry */
-/* Checkpoint bounce pages per device: one round's batch, 4 MiB. */
+/*
+ * Checkpoint bounce pages per device, each carrying one 4 KiB block: 4 MiB
+ * on 4 KiB pages.  A round needs only what it has in flight, at most four
+ * runs of BIO_MAX_VECS blocks at once (64 MiB pinned with 64 KiB pages).
+ */
 #define JRBD_CKPT_POOL_PAGES	1024u
 
 /*
@@ -148,6 +152,15 @@ struct jrbd_dev {
 	spinlock_t ckpt_page_lock;
 	struct page **ckpt_pages;	/* JRBD_CKPT_POOL_PAGES slots */
 	unsigned int ckpt_nfree;
+	/*
+	 * A home write's completion wakes the round waiting for room only
+	 * once the round's in-flight count is down to this mark (0: nobody
+	 * waits).  Written by the checkpointer before it sleeps, read by
+	 * completions after their decrement, which may come after the round
+	 * (and its stack) is gone: so it lives here.  No lock; the ordering
+	 * is in jrbd_ckpt_wait_room().
+	 */
+	int ckpt_wake_at;
 
 	/* Geometry and identity from the superblock, fixed after create. */
 	struct jrbd_geom geom;
