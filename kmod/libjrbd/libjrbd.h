@@ -223,6 +223,14 @@ static inline u64 jrbd_jpos_dev_offset(u64 journal_offset, u64 journal_blocks,
 /* ---------------------------------------------------------------------- */
 /* Writer (writer.c) */
 
+/* A fragment holding entry header bytes: its CRC waits for the header. */
+struct jrbd_hfrag {
+	u8	*h;		/* its fragment header */
+	u32	hlen;		/* entry header bytes in it */
+	u32	plen;		/* payload bytes after them */
+	u32	pcrc;		/* raw(0, those payload bytes) */
+};
+
 /*
  * Packs entries into caller-owned 32 KiB block buffers.  The writer fills
  * the current block from w->off; when it is full (w->off == 32 KiB) the
@@ -257,14 +265,6 @@ static inline u64 jrbd_jpos_dev_offset(u64 journal_offset, u64 journal_blocks,
  * kernel copies in the submitter's context this way and checksums in its
  * commit stage.
  */
-/* A fragment holding entry header bytes: its CRC waits for the header. */
-struct jrbd_hfrag {
-	u8	*h;		/* its fragment header */
-	u32	hlen;		/* entry header bytes in it */
-	u32	plen;		/* payload bytes after them */
-	u32	pcrc;		/* raw(0, those payload bytes) */
-};
-
 struct jrbd_writer {
 	u32	seed;
 	bool	defer_crc;	/* place only; jrbd_rec_finish() checksums */
