@@ -25,7 +25,9 @@ exactly from one snapshot to the next.  It records:
            VmallocUsed, KernelStack, PageTables (bytes, after
            vm/stat_refresh), and kmalloc_large: SUnreclaim minus the pages
            of the unreclaimable slabs, i.e. the kmalloc()s too large for a
-           slab that the page allocator served (32 KiB journal ring blocks)
+           slab that the page allocator served (32 KiB journal ring blocks),
+           read a grace period after the shrink until two reads agree
+           (large_kmallocs())
   vmalloc  /proc/vmallocinfo: areas, bytes, and orphans: areas whose
            caller is a bare address -- allocated by code that has been
            unloaded since
@@ -312,17 +314,44 @@ def quiesce(limit=10.0):
 
 def snap(label):
     quiesce()
-    slab, size, pages = read_slabinfo(settle())
-    # Fold the per-CPU deltas of the vm counters into the totals.
-    write("/proc/sys/vm/stat_refresh", "1")
-    mem = read_meminfo()
-    # SUnreclaim = pages of unreclaimable slabs + kmalloc()s too large for
-    # a slab (served by the page allocator and counted there too).
+    slab, size, _ = read_slabinfo(settle())
     rcl = reclaimable(slab)
-    slab_bytes = sum(p for n, p in pages.items() if n not in rcl) * PAGE
-    mem["kmalloc_large"] = mem["SUnreclaim"] - slab_bytes
+    mem, reads = large_kmallocs(rcl)
     return {"label": label, "slab": slab, "size": size, "mem": mem,
-            "vmalloc": read_vmalloc(), "threads": jrbd_threads()}
+            "large_reads": reads, "vmalloc": read_vmalloc(),
+            "threads": jrbd_threads()}
+
+
+def large_kmallocs(rcl, tries=8):
+    """/proc/meminfo, plus kmalloc_large: SUnreclaim (pages of
+    unreclaimable slabs + kmalloc()s too large for a slab, which the page
+    allocator served) minus the pages of the unreclaimable slabs in
+    /proc/slabinfo, read right after it.
+
+    The shrink in settle() discards empty slabs; a SLAB_TYPESAFE_BY_RCU
+    cache's slab leaves /proc/slabinfo at once but its pages, still in
+    SUnreclaim, are freed only after a grace period.  Read just after
+    the shrink, the difference then holds tens of KiB that are not large
+    kmallocs (measured in the 6.1 guest: +40 KiB in some snapshots and
+    not others, while an ftrace of every order >= 2 page allocation
+    showed no large kmalloc but the fixture's outstanding).  So read
+    again, a grace period apart, until two reads agree; the reads are
+    kept in the snapshot."""
+    reads = []
+    mem = None
+    for _ in range(tries):
+        time.sleep(0.3)
+        # Fold the per-CPU deltas of the vm counters into the totals.
+        write("/proc/sys/vm/stat_refresh", "1")
+        mem = read_meminfo()
+        with open("/proc/slabinfo") as f:
+            pages = read_slabinfo(f.read())[2]
+        slab_bytes = sum(p for n, p in pages.items() if n not in rcl) * PAGE
+        mem["kmalloc_large"] = mem["SUnreclaim"] - slab_bytes
+        reads.append(mem["kmalloc_large"])
+        if len(reads) >= 2 and reads[-1] == reads[-2]:
+            break
+    return mem, reads
 
 
 def counters(s):
