@@ -1093,6 +1093,10 @@ class Fuzzer:
                 raise Failure("a valid request: sendmsg() %s" %
                               self.big.send_err)
             vs = []
+        # The devices as each message finds them: the kernel handles a
+        # datagram's messages in order, so a dump after a CREATE or a
+        # REMOVE in the same datagram sees its effect.
+        now = set(before)
         for v in vs:
             a = answers.get(v.seq, Answer()) if v.seq is not None \
                 else Answer()
@@ -1130,25 +1134,28 @@ class Fuzzer:
                 exp["add"] = (name, cstr(v.tb[self.A["BACKING_PATH"]])
                               .decode("latin-1"), self.fields(a.msgs[0][2]))
                 ev_want[("EV_CREATED", name)] += 1
+                now.add(name)
             elif cname == "REMOVE":
                 exp["gone"] = name
                 ev_want[("EV_REMOVED", name)] += 1
+                now.discard(name)
             elif cname == "MESSAGE":
                 exp["ckpt"] = name
                 exp["moved"] = {name}
                 ev_want[("EV_CHANGED", name)] += 1
             elif cname == "GET_DEV" and not v.dump:
-                if name not in before or not a.msgs:
+                if name not in now or not a.msgs:
                     raise Failure("GET_DEV %r answered %s" % (name, out))
                 f = self.fields(a.msgs[0][2])
-                if any(f.get(k) != before[name][k] for k in STABLE):
+                if name in before and \
+                        any(f.get(k) != before[name][k] for k in STABLE):
                     raise Failure("GET_DEV %r: %s, the dump said %s" %
                                   (name, f, before[name]))
             elif cname == "GET_DEV":
                 listed = sorted(self.fields(m[2])["DEV_NAME"]
                                 for m in a.msgs)
                 flt = v.tb.get(self.A["DEV_NAME"])
-                want_l = sorted(n for n in before if flt is None or
+                want_l = sorted(n for n in now if flt is None or
                                 n == cstr(flt).decode("latin-1"))
                 if listed != want_l:
                     raise Failure("a dump lists %s, expected %s" %
