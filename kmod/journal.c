@@ -6,8 +6,8 @@
  * The commit stage (jrbd%d-commit, ordered, WQ_MEM_RECLAIM) is the group
  * commit: every pass takes all journal bytes appended since the last pass
  * as one batch, finishes the CRCs of its entries (the submitters only
- * copied them), closes the batch's last 4 KiB sector with a PAD (rule
- * W2), writes it, makes it durable if any bio of the batch (or the
+ * copied them), closes the batch's last journal sector (4 KiB, or 512
+ * bytes with INCOMPAT_SECTOR_512) with a PAD (rule W2), writes it, makes it durable if any bio of the batch (or the
  * checkpointer, or the tick) needs that -- one backing flush, or REQ_FUA
  * on a one-bio batch with nothing unflushed before it -- and then
  * completes every bio the batch covers.  One pass at a time: batches
@@ -266,7 +266,7 @@ static void jrbd_wio_add(struct jrbd_dev *d, struct jrbd_wio *io,
 }
 
 /*
- * Write journal bytes [from, to) (both 4 KiB aligned), in as few bios as
+ * Write journal bytes [from, to) (both journal sector aligned), in as few bios as
  * the ring's layout allows, all in flight at once.  Rule W1: no more than
  * JRBD_MAX_INFLIGHT_BLOCKS blocks may be written past the last flush
  * (recovery's seal zeroes only that many), so a large batch waits for
@@ -475,7 +475,7 @@ static bool jrbd_commit_pass(struct jrbd_dev *d)
 			jrbd_dev_error(d, r, "journal write");
 		return true;
 	}
-	/* Close the batch on a 4 KiB boundary: rule W2. */
+	/* Close the batch on a journal sector boundary: rule W2. */
 	if (new_bytes)
 		WARN_ON_ONCE(jrbd_wr_pad(&d->w));
 	to.seq = d->w.seq;

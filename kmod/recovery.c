@@ -146,6 +146,20 @@ static int jrbd_read_super(struct jrbd_dev *d, struct netlink_ext_ack *extack)
 		r = -EROFS;
 		goto out;
 	}
+	/*
+	 * Rule W2 with 512-byte sectors rewrites nothing acknowledged only if
+	 * a write cannot tear more than the 512 bytes it is aimed at.
+	 */
+	if (jrbd_sb_jsector(&d->sb) == JRBD_SECTOR_SIZE_SMALL &&
+	    bdev_physical_block_size(d->backing.bdev) > JRBD_SECTOR_SIZE_SMALL) {
+		pr_err("%s: the journal has %u-byte sectors; %pg has %u-byte physical blocks\n",
+		       d->cfg.name, jrbd_sb_jsector(&d->sb), d->backing.bdev,
+		       bdev_physical_block_size(d->backing.bdev));
+		NL_SET_ERR_MSG(extack,
+			"the journal's 512-byte sectors need a backing device with 512-byte physical blocks");
+		r = -EINVAL;
+		goto out;
+	}
 	d->geom.backing_size = d->sb.backing_size;
 	d->geom.journal_offset = d->sb.journal_offset;
 	d->geom.journal_blocks = d->sb.journal_blocks;
@@ -213,6 +227,7 @@ static int jrbd_rec_seal(struct jrbd_dev *d, struct jrbd_scan *s)
 
 	jrbd_wr_init(&d->w, d->seed, end, jrbd_slot(d, end.seq), s->next_index,
 		     s->last_term, s->chain);
+	d->w.jsector = jrbd_sb_jsector(&d->sb);
 	/* Submitters only copy; the commit stage checksums (bio.c). */
 	d->w.defer_crc = true;
 	d->fin_chain = s->chain;
@@ -220,7 +235,7 @@ static int jrbd_rec_seal(struct jrbd_dev *d, struct jrbd_scan *s)
 	if (r)
 		return r;
 	/* Only the end sector on: sectors before it hold acknowledged records. */
-	from = round_down(end.off, JRBD_SECTOR_SIZE);
+	from = round_down(end.off, d->w.jsector);
 	r = jrbd_sync_io(d, REQ_OP_WRITE, jrbd_jpos_dev_offset(
 				d->geom.journal_offset, d->geom.journal_blocks,
 				(struct jrbd_jpos){ end.seq, from }),

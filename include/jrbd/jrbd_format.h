@@ -48,10 +48,13 @@
  *   W1 Journal blocks are submitted in seq order; at most JRBD_MAX_INFLIGHT_BLOCKS
  *      blocks past the last flushed one may be in flight at any time (the order
  *      in which those complete does not matter: the seal covers them all).
- *   W2 A 4 KiB journal sector that holds an acknowledged (flushed) record is
- *      never written again until its slot is reused in a later lap.  A batch
- *      that ends mid-sector is closed with a PAD fragment (or the <16 byte
- *      zero tail) up to the next 4 KiB boundary; the next batch starts there.
+ *   W2 A journal sector (4 KiB; 512 bytes with INCOMPAT_SECTOR_512) that
+ *      holds an acknowledged (flushed) record is never written again until
+ *      its slot is reused in a later lap.  A batch that ends mid-sector is
+ *      closed with a PAD fragment (or, before a 4 KiB boundary, the <16 byte
+ *      zero tail) up to the next sector boundary; the next batch starts
+ *      there.  With 512-byte sectors, a PAD that would not fit before a
+ *      boundary that is not a 4 KiB one runs on to the boundary after it.
  *   W3 A bio with REQ_PREFLUSH/REQ_FUA completes only after its entry and every
  *      earlier entry are durable (a backing flush after the journal write).
  *   W4 Only committed entries are written to the data area; the superblock
@@ -82,6 +85,7 @@
 #define JRBD_BLOCK_SHIFT	12
 #define JRBD_BLOCK_SIZE		4096u		/* logical block, data area unit */
 #define JRBD_SECTOR_SIZE	4096u		/* journal write/atomicity unit */
+#define JRBD_SECTOR_SIZE_SMALL	512u		/* ... with INCOMPAT_SECTOR_512 */
 #define JRBD_JBLOCK_SHIFT	15
 #define JRBD_JBLOCK_SIZE	32768u		/* journal block */
 #define JRBD_ALIGN		(1024u * 1024u)	/* journal and data area alignment */
@@ -107,11 +111,20 @@
 #define JRBD_SB_VERSION		1u
 #define JRBD_NODE_NONE		0xffffffffu	/* voted_for: no vote */
 
-/* No feature flags are defined by version 1.  Unknown incompat => refuse;
- * unknown ro_compat => read-only; unknown compat => ignore. */
+/* Unknown incompat => refuse; unknown ro_compat => read-only; unknown
+ * compat => ignore. */
 #define JRBD_FEATURE_COMPAT_SUPP	0u
 #define JRBD_FEATURE_RO_COMPAT_SUPP	0u
-#define JRBD_FEATURE_INCOMPAT_SUPP	0u
+/*
+ * The journal sector (rules W2 and W7, the PAD rule, the probe's resync
+ * points) is 512 bytes, not 4 KiB: a batch closes on the next 512-byte
+ * boundary.  Only for backing devices whose physical block is 512 bytes,
+ * so that no write can tear a sector holding acknowledged records.  Fragment
+ * headers still never cross a 4 KiB boundary (rule 1), so record positions
+ * do not depend on it.
+ */
+#define JRBD_FEATURE_INCOMPAT_SECTOR_512	0x00000001u
+#define JRBD_FEATURE_INCOMPAT_SUPP	JRBD_FEATURE_INCOMPAT_SECTOR_512
 #define JRBD_SB_FLAGS_SUPP		0u
 
 struct jrbd_super {

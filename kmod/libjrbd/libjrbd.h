@@ -78,6 +78,13 @@ struct jrbd_sb {
 	bool	read_only;	/* decode: unknown ro_compat features present */
 };
 
+/* The journal sector of rule W2: 512 bytes with INCOMPAT_SECTOR_512. */
+static inline u32 jrbd_sb_jsector(const struct jrbd_sb *sb)
+{
+	return sb->feature_incompat & JRBD_FEATURE_INCOMPAT_SECTOR_512 ?
+	       JRBD_SECTOR_SIZE_SMALL : JRBD_SECTOR_SIZE;
+}
+
 struct jrbd_geom {
 	u64	backing_size;
 	u64	journal_offset;
@@ -254,8 +261,8 @@ struct jrbd_hfrag {
  * must stay in place until the record is complete, and the bytes of a
  * block before w->off are final only when jrbd_wr_in_record() is false.
  *
- * jrbd_wr_pad() closes the current 4 KiB sector at the end of a batch
- * (rule W2).
+ * jrbd_wr_pad() closes the current journal sector (->jsector) at the end
+ * of a batch (rule W2).
  *
  * With ->defer_crc set (after jrbd_wr_init()) the writer only places
  * bytes: payload copies, fragment headers with a zero CRC, zeroed room
@@ -267,6 +274,8 @@ struct jrbd_hfrag {
  */
 struct jrbd_writer {
 	u32	seed;
+	u32	jsector;	/* rule W2's sector; JRBD_SECTOR_SIZE after
+				 * jrbd_wr_init(), the caller may set 512 */
 	bool	defer_crc;	/* place only; jrbd_rec_finish() checksums */
 	u64	seq;		/* block in w->blk */
 	u32	off;		/* next byte to write in w->blk */
@@ -349,8 +358,8 @@ int jrbd_wr_append(struct jrbd_writer *w, struct jrbd_entry *e,
 typedef u8 *(*jrbd_blk_fn)(void *ctx, u64 seq);
 u32 jrbd_rec_finish(u32 seed, u32 chain, struct jrbd_entry *e,
 		    struct jrbd_jpos start, jrbd_blk_fn blk, void *ctx);
-/* Close the current 4 KiB sector with a PAD fragment or a zero tail.
- * -EBUSY inside a record. */
+/* Close the current journal sector (w->jsector) with a PAD fragment or a
+ * zero tail.  -EBUSY inside a record. */
 int jrbd_wr_pad(struct jrbd_writer *w);
 /*
  * Rule W7, after recovery: the writer was initialised at the scan's end
@@ -395,6 +404,7 @@ struct jrbd_scan_params {
 	u64	index;		/* tail_index */
 	u64	term;		/* tail_term */
 	u32	chain;		/* tail_chain */
+	u32	jsector;	/* rule W2's sector; 0 means JRBD_SECTOR_SIZE */
 };
 
 struct jrbd_scan_ops {
@@ -464,6 +474,7 @@ int jrbd_scan_block(struct jrbd_scan *s, const void *blk);
  */
 struct jrbd_probe {
 	u32	seed;
+	u32	jsector;	/* resync points: the scan's sector */
 	u64	journal_offset;
 	u64	journal_blocks;
 	u64	stop_index;

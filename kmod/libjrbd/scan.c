@@ -58,6 +58,17 @@ void jrbd_scan_params_from_sb(struct jrbd_scan_params *p,
 	p->index = sb->tail_index;
 	p->term = sb->tail_term;
 	p->chain = sb->tail_chain;
+	p->jsector = jrbd_sb_jsector(sb);
+}
+
+/*
+ * Where a PAD starting at pos must end: the first sector boundary that
+ * leaves room for its header (jrbd_wr_pad()).  The header never crosses a
+ * 4 KiB boundary, so with 4 KiB sectors that is always the next one.
+ */
+static u32 pad_end(u32 pos, u32 jsector)
+{
+	return (pos + JRBD_FRAG_HDR_SIZE + jsector - 1) / jsector * jsector;
 }
 
 void jrbd_scan_init(struct jrbd_scan *s, const struct jrbd_scan_params *p,
@@ -65,6 +76,8 @@ void jrbd_scan_init(struct jrbd_scan *s, const struct jrbd_scan_params *p,
 {
 	memset(s, 0, sizeof(*s));
 	s->p = *p;
+	if (!s->p.jsector)
+		s->p.jsector = JRBD_SECTOR_SIZE;
 	s->ops = ops;
 	s->ctx = ctx;
 	s->seq = p->start.seq;
@@ -282,9 +295,9 @@ int jrbd_scan_block(struct jrbd_scan *s, const void *block)
 			if (s->in_rec)
 				return stop(s, JRBD_SCAN_ERR_FRAGMENT_SEQUENCE, pos,
 					    "PAD inside a record", 0);
-			if (end != (pos / JRBD_SECTOR_SIZE + 1) * JRBD_SECTOR_SIZE)
+			if (end != pad_end(pos, s->p.jsector))
 				return stop(s, JRBD_SCAN_ERR_FRAGMENT, pos,
-					    "PAD does not end at the next 4 KiB boundary", 0);
+					    "PAD does not end at the next sector boundary", 0);
 			if (!all_zero(blk + pos + JRBD_FRAG_HDR_SIZE, f.len))
 				return stop(s, JRBD_SCAN_ERR_FRAGMENT, pos,
 					    "PAD payload is not zero", 0);
@@ -347,11 +360,12 @@ void jrbd_probe_init(struct jrbd_probe *pr, const struct jrbd_scan *s)
 {
 	memset(pr, 0, sizeof(*pr));
 	pr->seed = s->p.seed;
+	pr->jsector = s->p.jsector;
 	pr->journal_offset = s->p.journal_offset;
 	pr->journal_blocks = s->p.journal_blocks;
 	pr->stop_index = s->stop.index;
 	pr->seq = s->stop.at.seq;
-	pr->off = (s->stop.at.off / JRBD_SECTOR_SIZE + 1) * JRBD_SECTOR_SIZE;
+	pr->off = (s->stop.at.off / pr->jsector + 1) * pr->jsector;
 	if (pr->off >= JRBD_JBLOCK_SIZE) {
 		/* nothing after the stop in its block: the caller still
 		 * feeds it, we just skip it */
@@ -380,8 +394,8 @@ int jrbd_probe_block(struct jrbd_probe *pr, const void *block)
 		    f.type > JRBD_FRAG_PAD ||
 		    JRBD_FRAG_HDR_SIZE + (u32)f.len > JRBD_JBLOCK_SIZE - pos ||
 		    jrbd_frag_crc(pr->seed, blk + pos, f.len) != f.crc) {
-			/* resynchronise at the next 4 KiB boundary */
-			pos = (pos / JRBD_SECTOR_SIZE + 1) * JRBD_SECTOR_SIZE;
+			/* resynchronise where a batch may start */
+			pos = (pos / pr->jsector + 1) * pr->jsector;
 			continue;
 		}
 		if ((f.type == JRBD_FRAG_FULL || f.type == JRBD_FRAG_FIRST) &&

@@ -5,7 +5,7 @@
  * The writer owns no memory: the caller hands it block buffers.  Every byte
  * of a block before w->off has been written by the writer (headers, payload,
  * PAD, zero tails), so the caller may submit [first dirty sector, w->off)
- * once w->off is 4 KiB aligned (after jrbd_wr_pad() or a full block).
+ * once w->off is w->jsector aligned (after jrbd_wr_pad() or a full block).
  */
 #include "libjrbd.h"
 
@@ -17,6 +17,7 @@ void jrbd_wr_init(struct jrbd_writer *w, u32 seed, struct jrbd_jpos pos,
 {
 	memset(w, 0, sizeof(*w));
 	w->seed = seed;
+	w->jsector = JRBD_SECTOR_SIZE;
 	w->seq = pos.seq;
 	w->off = pos.off;
 	w->blk = blk;
@@ -326,9 +327,16 @@ int jrbd_wr_pad(struct jrbd_writer *w)
 		return -EBUSY;
 	if (jrbd_wr_block_full(w))
 		return 0;
-	room = JRBD_SECTOR_SIZE - w->off % JRBD_SECTOR_SIZE;
-	if (room == JRBD_SECTOR_SIZE)
+	room = w->jsector - w->off % w->jsector;
+	if (room == w->jsector)
 		return 0;
+	/*
+	 * A PAD header may not cross a 4 KiB boundary (rule 1): before one,
+	 * fewer than 16 bytes are the zero tail; before a smaller sector's
+	 * boundary the PAD runs on to the next one.
+	 */
+	if (room < JRBD_FRAG_HDR_SIZE && (w->off + room) % JRBD_SECTOR_SIZE)
+		room += w->jsector;
 	if (room < JRBD_FRAG_HDR_SIZE) {
 		memset(w->blk + w->off, 0, room);
 	} else {

@@ -7,7 +7,9 @@
  * with a fixed cluster seed.  Flags bit 0 "fix up": before scanning, walk
  * the framing like a writer would and recompute every fragment CRC (bit 1:
  * also force the block's seq), so the fuzzer gets past the CRCs and into
- * the fragment-sequence and entry rules.  The callbacks check the scanner's
+ * the fragment-sequence and entry rules; bits 2-4 the start sector; bit 5
+ * 512-byte journal sectors (INCOMPAT_SECTOR_512: PADs close 512-byte
+ * sectors, the probe resynchronises at each).  The callbacks check the scanner's
  * promises: payload chunks stay inside the entry, accepted entries are
  * consecutive and their CRC matches the bytes passed.
  */
@@ -119,7 +121,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	p.journal_blocks = NBLK;
 	p.data_blocks = 1 << 20;
 	p.start.seq = SEQ0;
-	p.start.off = (flags >> 2 & 7) * JRBD_SECTOR_SIZE;
+	p.jsector = flags & 32 ? JRBD_SECTOR_SIZE_SMALL : JRBD_SECTOR_SIZE;
+	p.start.off = (flags >> 2 & 7) * p.jsector;
 	p.index = 1;
 	p.term = 0;
 	p.chain = p.seed;

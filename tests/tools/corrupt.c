@@ -108,6 +108,7 @@ struct img {
 	struct jrbd_sb	sb[2];
 	int		newest;		/* slot, -1 if none valid */
 	u32		seed;
+	u32		js;		/* journal sector (rule W2) */
 	u64		jo, jb;		/* journal offset, blocks */
 	u64		doff, dblocks;	/* data area */
 };
@@ -191,6 +192,7 @@ static void load(struct img *im, const char *path)
 	im->seed = jrbd_cluster_seed(im->sb[im->newest].cluster_uuid);
 	im->jo = im->sb[im->newest].journal_offset;
 	im->jb = im->sb[im->newest].journal_blocks;
+	im->js = jrbd_sb_jsector(&im->sb[im->newest]);
 	im->doff = im->sb[im->newest].data_offset;
 	im->dblocks = im->sb[im->newest].data_blocks;
 }
@@ -339,8 +341,8 @@ static void walk_log(const struct img *im, const struct jrbd_sb *sb, struct walk
 			if (f.type == JRBD_FRAG_PAD) {
 				if (r)
 					why = "PAD inside a record";
-				else if (end != (pos / SECT + 1) * SECT)
-					why = "PAD not ending at a 4 KiB boundary";
+				else if (end != (pos + HDR + im->js - 1) / im->js * im->js)
+					why = "PAD not ending at the next journal sector boundary";
 			} else if (f.type == JRBD_FRAG_FULL || f.type == JRBD_FRAG_FIRST) {
 				if (r)
 					why = "record start inside a record";
@@ -460,7 +462,7 @@ static bool probe(const struct img *im, u64 tail_seq, u64 stop_seq, u32 stop_off
 		  u64 stop_index, u64 *found)
 {
 	u64 seq, last = stop_seq + WINDOW;
-	u32 pos = (stop_off / SECT + 1) * SECT, room;
+	u32 pos = (stop_off / im->js + 1) * im->js, room;
 	struct jrbd_entry e;
 	struct jrbd_frag f;
 	const u8 *p;
@@ -481,7 +483,8 @@ static bool probe(const struct img *im, u64 tail_seq, u64 stop_seq, u32 stop_off
 			if (f.seq != seq || f.flags || f.type == JRBD_FRAG_ZERO ||
 			    f.type > JRBD_FRAG_PAD || HDR + (u32)f.len > JB - pos ||
 			    jrbd_frag_crc(im->seed, p, f.len) != f.crc) {
-				pos = (pos / SECT + 1) * SECT;
+				/* resync where a batch may start */
+				pos = (pos / im->js + 1) * im->js;
 				continue;
 			}
 			if ((f.type == JRBD_FRAG_FULL || f.type == JRBD_FRAG_FIRST) &&

@@ -24,7 +24,7 @@
  *   mark:LABEL           MARK with this label (bytes as given)
  *   members:ID@ADDR:PORT[,...]   MEMBERSHIP; ADDR IPv4 or [IPv6];
  *                        ID prefixed with '~' is a non-voter
- *   pad                  close the current 4 KiB sector (end of a batch)
+ *   pad                  close the current journal sector (end of a batch)
  *   checkpoint           pad, then move the superblock tail to the end of
  *                        the log (writes the next superblock generation),
  *                        as the checkpointer would once all is home
@@ -130,6 +130,7 @@ static int open_log(struct mk *m, const char *path)
 		goto out;
 	}
 	jrbd_wr_init(&m->w, p.seed, end, m->cur, s.next_index, s.last_term, s.chain);
+	m->w.jsector = p.jsector;
 	m->term = s.last_term ? s.last_term : 1;
 	if (m->term < m->sb.current_term)
 		m->term = m->sb.current_term;

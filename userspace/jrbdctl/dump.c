@@ -315,7 +315,8 @@ static const char *const fstat_names[] = {
 /*
  * Describe the fragment header at pos of block seq; print/record it.
  * Returns the status; *next is where the next header may start (after the
- * fragment if it verifies, else the next 4 KiB boundary).  *jf receives the
+ * fragment if it verifies, else the next journal sector boundary, where a
+ * batch may start).  *jf receives the
  * JSON object of the fragment (NULL in text mode or for zero).
  */
 static enum fstat frag_line(struct dump *d, json_object *jb, u64 seq,
@@ -325,7 +326,8 @@ static enum fstat frag_line(struct dump *d, json_object *jb, u64 seq,
 	struct jlog *l = d->l;
 	struct jrbd_jpos at = { .seq = seq, .off = pos };
 	u64 dev = jlog_pos_dev_offset(l, at);
-	u32 boundary = (pos / JRBD_SECTOR_SIZE + 1) * JRBD_SECTOR_SIZE, crc = 0, k;
+	u32 js = jrbd_sb_jsector(&l->sb);
+	u32 boundary = (pos / js + 1) * js, crc = 0, k;
 	const u8 *h = blk + pos;
 	struct jrbd_frag f;
 	enum fstat st;
@@ -493,6 +495,7 @@ static void print_geometry(struct dump *d)
 		json_object_object_add(j, "offset", jlog_u64(sb->journal_offset));
 		json_object_object_add(j, "blocks", jlog_u64(sb->journal_blocks));
 		json_object_object_add(j, "block_size", jlog_u64(JRBD_JBLOCK_SIZE));
+		json_object_object_add(j, "sector", jlog_u64(jrbd_sb_jsector(sb)));
 		json_object_object_add(j, "data_offset", jlog_u64(sb->data_offset));
 		json_object_object_add(j, "data_blocks", jlog_u64(sb->data_blocks));
 		t = jpos_json(l, tail);
@@ -504,13 +507,13 @@ static void print_geometry(struct dump *d)
 		json_object_object_add(d->root, "journal", j);
 		return;
 	}
-	printf("\njournal: %llu blocks of 32 KiB (%s) at 0x%llx-0x%llx; data area: "
-	       "%llu blocks of 4 KiB (%s) at 0x%llx\n",
+	printf("\njournal: %llu blocks of 32 KiB (%s) at 0x%llx-0x%llx, %u-byte sectors; "
+	       "data area: %llu blocks of 4 KiB (%s) at 0x%llx\n",
 	       (unsigned long long)sb->journal_blocks,
 	       jrbd_size_str(sb->journal_blocks * JRBD_JBLOCK_SIZE, s1),
 	       (unsigned long long)sb->journal_offset,
 	       (unsigned long long)(sb->journal_offset + sb->journal_blocks * JRBD_JBLOCK_SIZE),
-	       (unsigned long long)sb->data_blocks,
+	       jrbd_sb_jsector(sb), (unsigned long long)sb->data_blocks,
 	       jrbd_size_str(sb->data_blocks * JRBD_BLOCK_SIZE, s2),
 	       (unsigned long long)sb->data_offset);
 	printf("tail: seq %llu +0x%x (slot %llu, device 0x%llx): next index %llu, "
@@ -759,7 +762,7 @@ int cmd_dump(const struct jrbdctl_opts *o, int argc, char **argv)
 		if (!rs)
 			continue;
 		/* the fragment the scanner did not accept */
-		next = (st->at.off / JRBD_SECTOR_SIZE + 1) * JRBD_SECTOR_SIZE;
+		next = (st->at.off / jrbd_sb_jsector(&l->sb) + 1) * jrbd_sb_jsector(&l->sb);
 		if (JRBD_SECTOR_SIZE - st->at.off % JRBD_SECTOR_SIZE >= JRBD_FRAG_HDR_SIZE) {
 			frag_line(&d, jb, l->blk_seq, l->blk, st->at.off, &next, &jf, &f);
 			if (!d.json)

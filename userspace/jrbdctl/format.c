@@ -16,6 +16,8 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/ioctl.h>
+#include <linux/fs.h>
 #include <blkid.h>
 #include <json-c/json.h>
 #include "jrbd_disk.h"
@@ -29,6 +31,7 @@ struct format_args {
 	const char	*path;
 	u64		journal_bytes;	/* 0 = default */
 	u64		data_bytes;	/* 0 = all the rest */
+	u32		jsector;	/* rule W2's sector; 0 = from the device */
 	u32		node_id;
 	u8		cluster_uuid[16];
 	bool		cluster_given;
@@ -43,6 +46,7 @@ static int parse_args(const struct jrbdctl_opts *o, int argc, char **argv,
 	static const struct option longopts[] = {
 		{ "journal-size", required_argument, NULL, 'J' },
 		{ "size", required_argument, NULL, 'S' },
+		{ "journal-sector", required_argument, NULL, 'Q' },
 		{ "node-id", required_argument, NULL, 'N' },
 		{ "cluster-uuid", required_argument, NULL, 'U' },
 		{ "force", no_argument, NULL, 'f' },
@@ -109,6 +113,15 @@ static int parse_args(const struct jrbdctl_opts *o, int argc, char **argv,
 			}
 			a->data_bytes = v;
 			break;
+		case 'Q':
+			r = jrbd_parse_u64(optarg, &v);
+			if (r < 0 || (v != JRBD_SECTOR_SIZE_SMALL && v != JRBD_SECTOR_SIZE)) {
+				jrbdctl_err("--journal-sector '%s': expected 512 or 4096",
+					    optarg);
+				return -EINVAL;
+			}
+			a->jsector = (u32)v;
+			break;
 		case 'N':
 			r = jrbd_parse_u64(optarg, &v);
 			if (r < 0 || v == 0 || v >= JRBD_NODE_NONE) {
@@ -140,6 +153,36 @@ static int parse_args(const struct jrbdctl_opts *o, int argc, char **argv,
 		}
 	}
 	return jrbdctl_one_operand(argc, argv, &a->path);
+}
+
+/*
+ * Rule W2's journal sector.  512 bytes halves the journal a small
+ * synchronous write takes, but a batch then closes inside a 4 KiB block:
+ * only safe where a write cannot tear more than the 512-byte sector it
+ * is aimed at, i.e. a physical block of 512 bytes.  Default: 512 on such
+ * a block device, 4 KiB otherwise (files: the medium is unknown).
+ * Returns the choice, or -EINVAL (message printed).
+ */
+static int pick_jsector(const struct format_args *a, const struct jrbd_disk *d)
+{
+	unsigned int pbs = 0;
+
+	if (d->is_blkdev && ioctl(d->fd, BLKPBSZGET, &pbs) < 0) {
+		int e = errno;
+
+		jrbdctl_err("cannot read the physical block size of %s: %s", a->path,
+			    strerror(e));
+		return -e;
+	}
+	if (a->jsector == JRBD_SECTOR_SIZE_SMALL && pbs > JRBD_SECTOR_SIZE_SMALL) {
+		jrbdctl_err("--journal-sector 512: %s has %u-byte physical blocks; a "
+			    "torn write could lose acknowledged records", a->path, pbs);
+		return -EINVAL;
+	}
+	if (a->jsector)
+		return (int)a->jsector;
+	return pbs == JRBD_SECTOR_SIZE_SMALL ? (int)JRBD_SECTOR_SIZE_SMALL :
+	       (int)JRBD_SECTOR_SIZE;
 }
 
 /* Bytes a device needs for this request (for "too small" messages). */
@@ -327,6 +370,7 @@ static void print_summary(const struct format_args *a, const struct jrbd_disk *d
 		json_object_object_add(j, "block_size", jlog_u64(JRBD_JBLOCK_SIZE));
 		json_object_object_add(j, "bytes",
 				       jlog_u64(sb->journal_blocks * JRBD_JBLOCK_SIZE));
+		json_object_object_add(j, "sector", jlog_u64(jrbd_sb_jsector(sb)));
 		json_object_object_add(root, "journal", j);
 		j = json_object_new_object();
 		json_object_object_add(j, "offset", jlog_u64(sb->data_offset));
@@ -347,10 +391,10 @@ static void print_summary(const struct format_args *a, const struct jrbd_disk *d
 	printf("  backing size:  %llu bytes (%s) of %s\n",
 	       (unsigned long long)sb->backing_size, jrbd_size_str(sb->backing_size, s1),
 	       jrbd_size_str(d->size, s2));
-	printf("  journal:       %llu blocks of 32 KiB (%s) at 0x%llx\n",
+	printf("  journal:       %llu blocks of 32 KiB (%s) at 0x%llx, %u-byte sectors\n",
 	       (unsigned long long)sb->journal_blocks,
 	       jrbd_size_str(sb->journal_blocks * JRBD_JBLOCK_SIZE, s3),
-	       (unsigned long long)sb->journal_offset);
+	       (unsigned long long)sb->journal_offset, jrbd_sb_jsector(sb));
 	printf("  data area:     %llu blocks of 4 KiB at 0x%llx\n",
 	       (unsigned long long)sb->data_blocks, (unsigned long long)sb->data_offset);
 	printf("  virtual size:  %llu bytes (%s)\n",
@@ -405,6 +449,10 @@ int cmd_format(const struct jrbdctl_opts *o, int argc, char **argv)
 		goto out;
 	}
 
+	r = pick_jsector(&a, d);
+	if (r < 0)
+		goto out;
+	a.jsector = (u32)r;
 	r = check_signatures(d, &a);
 	if (r < 0)
 		goto out;
@@ -425,6 +473,8 @@ int cmd_format(const struct jrbdctl_opts *o, int argc, char **argv)
 	}
 	jrbd_super_init(&sb, &g, dev_uuid, a.cluster_uuid, a.node_id,
 			(u64)time(NULL));
+	if (a.jsector == JRBD_SECTOR_SIZE_SMALL)
+		sb.feature_incompat |= JRBD_FEATURE_INCOMPAT_SECTOR_512;
 	sb.generation = 0;
 	r = jrbd_super_encode(&sb, slot_a, &err);
 	if (r == 0) {

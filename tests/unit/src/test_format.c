@@ -152,6 +152,17 @@ static void test_super_golden(void **state)
 		assert_int_equal(slot[i], 0);
 	assert_int_equal(jrbd_super_decode(slot, 0, 64 * MiB, &back, &err), 0);
 	assert_memory_equal(&back, &sb, sizeof(sb));
+	assert_int_equal(jrbd_sb_jsector(&back), 4096);
+
+	/* INCOMPAT_SECTOR_512: byte 0x18 = 1, the rest as before */
+	sb.feature_incompat = JRBD_FEATURE_INCOMPAT_SECTOR_512;
+	assert_int_equal(jrbd_super_encode(&sb, slot, &err), 0);
+	assert_int_equal(slot[0x18], 1);
+	assert_memory_equal(slot, gold_super, 0x18);
+	assert_memory_equal(slot + 0x19, gold_super + 0x19, sizeof(gold_super) - 0x19);
+	assert_int_equal(jrbd_super_decode(slot, 0, 64 * MiB, &back, &err), 0);
+	assert_int_equal(back.feature_incompat, JRBD_FEATURE_INCOMPAT_SECTOR_512);
+	assert_int_equal(jrbd_sb_jsector(&back), 512);
 }
 
 static void test_frag_hdr_golden(void **state)
@@ -299,7 +310,9 @@ static void test_super_field_errors(void **state)
 	POKE(d->version = cpu_to_le32(2), -EOPNOTSUPP, 0x4, "version");
 	POKE(d->header_size = cpu_to_le32(4096), -EINVAL, 0x8, "header_size");
 	POKE(d->flags = cpu_to_le32(1), -EINVAL, 0xc, "flags");
-	POKE(d->feature_incompat = cpu_to_le32(1), -EOPNOTSUPP, 0x18, "feature_incompat");
+	POKE(d->feature_incompat = cpu_to_le32(2), -EOPNOTSUPP, 0x18, "feature_incompat");
+	POKE(d->feature_incompat = cpu_to_le32(0x80000001u), -EOPNOTSUPP, 0x18,
+	     "feature_incompat");
 	POKE(d->node_id = 0, -EINVAL, 0x1c, "node_id");
 	POKE(d->generation = cpu_to_le64(1), -EINVAL, 0x20, "generation");
 	POKE(memset(d->dev_uuid, 0, 16), -EINVAL, 0x28, "dev_uuid");

@@ -22,6 +22,7 @@ static const u8 clu[16] = { 0xc1, 0x05, 0x7e, 0x20, 1, 2, 3, 4, 5, 6, 7, 8, 9, 1
 static u32 seed;
 static u8 *ring;		/* NBLK journal blocks */
 static u8 payload[JRBD_MAX_PAYLOAD];
+static u32 js = JRBD_SECTOR_SIZE;	/* rule W2's sector for new logs and scans */
 
 static u8 *slot(u64 seq)
 {
@@ -61,6 +62,7 @@ static void log_init(struct log *l, u64 seq, u32 off, u64 index, u64 term, u32 c
 	l->term = term;
 	l->chain = chain;
 	jrbd_wr_init(&l->w, seed, l->start, slot(seq), index, term, chain);
+	l->w.jsector = js;
 }
 
 static void log_fresh(struct log *l)
@@ -165,6 +167,7 @@ static void scan_params(struct jrbd_scan_params *p, const struct log *l)
 	p->index = l->index;
 	p->term = l->term;
 	p->chain = l->chain;
+	p->jsector = js;
 }
 
 /* Scan from the log's start, reading blocks through get(seq). */
@@ -957,16 +960,24 @@ static void test_callback_abort(void **state)
 	assert_int_equal(jrbd_scan_block(&S, slot(0)), -EINVAL);
 }
 
-static int probe(void)
+/* resync: 0 keeps the scan's sector; else probe at these boundaries */
+static int probe_at(u32 resync)
 {
 	struct jrbd_probe pr;
 	u32 i;
 	int r = 0;
 
 	jrbd_probe_init(&pr, &S);
+	if (resync)
+		pr.jsector = resync;
 	for (i = 0; i < JRBD_MAX_INFLIGHT_BLOCKS && !r; i++)
 		r = jrbd_probe_block(&pr, slot(pr.seq));
 	return r;
+}
+
+static int probe(void)
+{
+	return probe_at(0);
 }
 
 static void test_probe_after_stop(void **state)
@@ -1044,6 +1055,180 @@ static void test_resume_after_scan(void **state)
 	assert_prefix(&L, &G, L.n);
 }
 
+/*
+ * INCOMPAT_SECTOR_512: a batch closes on the next 512-byte boundary (a
+ * PAD, or the zero tail before a 4 KiB one), scans and the probe follow
+ * it, and a 4 KiB scan refuses such a journal.
+ */
+static void test_sector_512(void **state)
+{
+	struct jrbd_writer *w = &L.w;
+	struct jrbd_jpos end;
+	u32 off;
+	u8 *copy;
+	int i, n0;
+
+	(void)state;
+	js = 512;
+	/* an fsync'd 4 KiB write: 4,176 bytes, the batch closes at 4,608 */
+	log_fresh(&L);
+	L.t = 1;
+	add_write(&L, 1, 0);
+	assert_int_equal(L.w.off, 4176);
+	assert_int_equal(jrbd_wr_pad(&L.w), 0);
+	assert_int_equal(L.w.off, 4608);
+	assert_int_equal(slot(0)[4176 + 6], JRBD_FRAG_PAD);
+	add_write(&L, 1, 1);
+	assert_int_equal(L.ents[1].start.off, 4608);
+	assert_int_equal(jrbd_wr_pad(&L.w), 0);
+	assert_int_equal(L.w.off, 9216);
+	assert_int_equal(scan_log(&L, &S, &G), 1);
+	assert_int_equal(S.stop.reason, JRBD_SCAN_END_ZERO);
+	assert_int_equal(S.end.off, 9216);
+	assert_prefix(&L, &G, 2);
+	/* the same bytes read with 4 KiB sectors: the PAD is refused */
+	js = 4096;
+	assert_int_equal(scan_log(&L, &S, &G), 1);
+	assert_int_equal(S.stop.reason, JRBD_SCAN_ERR_FRAGMENT);
+	assert_int_equal(S.stop.at.off, 4176);
+	js = 512;
+
+	/* 6 bytes before a 512 boundary that is not a 4 KiB one: the PAD
+	 * runs on to the next (its header may cross a 512 boundary) */
+	memset(ring, 0, 2 * BS);
+	log_init(&L, 0, 1530 - 180, 1, 0, seed);
+	add(&L, JRBD_ENTRY_MARK, 0, 100, 0, 0);
+	assert_int_equal(L.w.off, 1530);
+	assert_int_equal(jrbd_wr_pad(&L.w), 0);
+	assert_int_equal(L.w.off, 2048);
+	assert_int_equal(slot(0)[1530 + 6], JRBD_FRAG_PAD);
+	add(&L, JRBD_ENTRY_MARK, 0, 100, 0, 0);
+	assert_int_equal(L.ents[1].start.off, 2048);
+	assert_int_equal(jrbd_wr_pad(&L.w), 0);
+	assert_int_equal(L.w.off, 2560);
+	assert_int_equal(scan_log(&L, &S, &G), 1);
+	assert_int_equal(S.stop.reason, JRBD_SCAN_END_ZERO);
+	assert_prefix(&L, &G, 2);
+	/* ... exactly 16 left: a PAD of length 0 to that boundary */
+	memset(ring, 0, 2 * BS);
+	log_init(&L, 0, 2032 - 180, 1, 0, seed);
+	add(&L, JRBD_ENTRY_MARK, 0, 100, 0, 0);
+	assert_int_equal(jrbd_wr_pad(&L.w), 0);
+	assert_int_equal(L.w.off, 2048);
+	assert_int_equal(slot(0)[2032 + 4], 0);
+	assert_int_equal(slot(0)[2032 + 6], JRBD_FRAG_PAD);
+	add(&L, JRBD_ENTRY_MARK, 0, 100, 0, 0);
+	assert_int_equal(scan_log(&L, &S, &G), 1);
+	assert_prefix(&L, &G, 2);
+	/* ... 6 before a 4 KiB boundary: the zero tail, as with 4 KiB */
+	memset(ring, 0xff, 2 * BS);
+	memset(ring, 0, BS);
+	log_init(&L, 0, 4090 - 180, 1, 0, seed);
+	add(&L, JRBD_ENTRY_MARK, 0, 100, 0, 0);
+	memset(slot(0) + 4090, 0xee, 6);	/* the pad must zero them */
+	assert_int_equal(jrbd_wr_pad(&L.w), 0);
+	assert_int_equal(L.w.off, 4096);
+	for (i = 4090; i < 4096; i++)
+		assert_int_equal(slot(0)[i], 0);
+	add(&L, JRBD_ENTRY_MARK, 0, 100, 0, 0);
+	assert_int_equal(scan_log(&L, &S, &G), 1);
+	assert_prefix(&L, &G, 2);
+
+	/*
+	 * The probe resynchronises at 512-byte boundaries: entries 1-2 and
+	 * 3 and 4 in three fsync'd batches, entry 3 damaged, entry 4 (at
+	 * 13,312, not a 4 KiB boundary) says 3 was committed.
+	 */
+	log_fresh(&L);
+	L.t = 1;
+	add_write(&L, 1, 0);
+	add_write(&L, 1, 1);
+	assert_int_equal(jrbd_wr_pad(&L.w), 0);
+	add_write(&L, 1, 2);
+	assert_int_equal(jrbd_wr_pad(&L.w), 0);
+	add_write(&L, 1, 3);
+	assert_int_equal(jrbd_wr_pad(&L.w), 0);
+	assert_int_equal(L.ents[2].start.off, 8704);
+	assert_int_equal(L.ents[3].start.off, 13312);
+	slot(0)[8704 + 300] ^= 0x04;
+	scan_expect(JRBD_SCAN_END_TORN, 2);
+	assert_int_equal(S.stop.index, 3);
+	assert_int_equal(probe(), 1);
+	/* control: resyncing only at 4 KiB boundaries would miss it */
+	assert_int_equal(probe_at(4096), 0);
+	slot(0)[8704 + 300] ^= 0x04;
+
+	/*
+	 * The seal (W7) after a torn batch: entries 1-2 and then 3-4 in two
+	 * fsync'd batches; entry 4 torn, so the log ends mid-sector, at
+	 * 12,880.  The seal pads that sector to 13,312, zeroes the rest of
+	 * the block and leaves every byte before the end as it was.
+	 */
+	log_fresh(&L);
+	L.t = 1;
+	add_write(&L, 1, 0);
+	add_write(&L, 1, 1);
+	assert_int_equal(jrbd_wr_pad(&L.w), 0);
+	add_write(&L, 1, 2);
+	add_write(&L, 1, 3);
+	assert_int_equal(jrbd_wr_pad(&L.w), 0);
+	assert_int_equal(L.ents[3].start.off, 12880);
+	memset(slot(0) + 12880 + 40, 0x5a, 100);
+	assert_int_equal(scan_log(&L, &S, &G), 1);
+	assert_int_equal(S.stop.reason, JRBD_SCAN_END_TORN);
+	n0 = G.n;
+	assert_int_equal(n0, 3);
+	end = S.end;
+	assert_int_equal(end.off, 12880);
+	copy = malloc(BS);
+	assert_non_null(copy);
+	memcpy(copy, slot(0), BS);
+	jrbd_wr_init(w, seed, end, slot(end.seq), S.next_index, S.last_term, S.chain);
+	w->jsector = js;
+	assert_int_equal(jrbd_wr_seal(w), 0);
+	assert_memory_equal(slot(0), copy, end.off);
+	assert_int_equal(slot(0)[12880 + 6], JRBD_FRAG_PAD);
+	assert_int_equal(slot(0)[12880 + 4] | slot(0)[12880 + 5] << 8, 13312 - 12880 - 16);
+	for (off = 12880 + 16; off < BS; off++)
+		assert_int_equal(slot(0)[off], 0);
+	free(copy);
+	L.n = n0;
+	add(&L, JRBD_ENTRY_NEW_TERM, 0, 0, 2, 3);
+	assert_int_equal(L.ents[3].start.off, 13312);
+	L.t = 2;
+	add_write(&L, 2, 4);
+	assert_int_equal(jrbd_wr_pad(&L.w), 0);
+	assert_int_equal(L.w.off % 512, 0);
+	assert_int_equal(scan_log(&L, &S, &G), 1);
+	assert_int_equal(S.stop.reason, JRBD_SCAN_END_ZERO);
+	assert_prefix(&L, &G, L.n);
+
+	/* ... ending 6 bytes before a 512 (not 4 KiB) boundary: the seal's
+	 * PAD runs on to the next one */
+	memset(ring, 0, 2 * BS);
+	log_init(&L, 0, 1530 - 180, 1, 0, seed);
+	add(&L, JRBD_ENTRY_MARK, 0, 100, 0, 0);
+	add(&L, JRBD_ENTRY_MARK, 0, 100, 0, 0);
+	assert_int_equal(L.ents[1].start.off, 1530);
+	slot(0)[1530 + 100] ^= 0x40;
+	assert_int_equal(scan_log(&L, &S, &G), 1);
+	assert_int_equal(S.stop.reason, JRBD_SCAN_END_TORN);
+	assert_int_equal(S.end.off, 1530);
+	end = S.end;
+	jrbd_wr_init(w, seed, end, slot(end.seq), S.next_index, S.last_term, S.chain);
+	w->jsector = js;
+	assert_int_equal(jrbd_wr_seal(w), 0);
+	assert_int_equal(slot(0)[1530 + 6], JRBD_FRAG_PAD);
+	assert_int_equal(slot(0)[1530 + 4] | slot(0)[1530 + 5] << 8, 2048 - 1530 - 16);
+	L.n = 1;
+	add(&L, JRBD_ENTRY_MARK, 0, 100, 0, 0);
+	assert_int_equal(L.ents[1].start.off, 2048);
+	assert_int_equal(scan_log(&L, &S, &G), 1);
+	assert_int_equal(S.stop.reason, JRBD_SCAN_END_ZERO);
+	assert_prefix(&L, &G, 2);
+	js = JRBD_SECTOR_SIZE;
+}
+
 static int setup(void **state)
 {
 	u8 u[16];
@@ -1079,6 +1264,7 @@ int main(void)
 		cmocka_unit_test(test_callback_abort),
 		cmocka_unit_test(test_probe_after_stop),
 		cmocka_unit_test(test_resume_after_scan),
+		cmocka_unit_test(test_sector_512),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
