@@ -156,12 +156,15 @@ static int parse_args(const struct jrbdctl_opts *o, int argc, char **argv,
 }
 
 /*
- * Rule W2's journal sector.  512 bytes halves the journal a small
+ * Rule W2's journal sector.  512 bytes nearly halves the journal a small
  * synchronous write takes, but a batch then closes inside a 4 KiB block:
  * only safe where a write cannot tear more than the 512-byte sector it
- * is aimed at, i.e. a physical block of 512 bytes.  Default: 512 on such
- * a block device, 4 KiB otherwise (files: the medium is unknown).
- * Returns the choice, or -EINVAL (message printed).
+ * is aimed at, i.e. a physical block of 512 bytes, which is refused
+ * otherwise.  Default 4 KiB: a device that says 512 may still serve
+ * sub-4 KiB writes by read-modify-write (512e drives, the lab's QEMU
+ * disks on a 4 KiB host filesystem), and there it measured slower
+ * (performance.md, step 13).  Returns the choice, or -EINVAL (message
+ * printed).
  */
 static int pick_jsector(const struct format_args *a, const struct jrbd_disk *d)
 {
@@ -179,10 +182,7 @@ static int pick_jsector(const struct format_args *a, const struct jrbd_disk *d)
 			    "torn write could lose acknowledged records", a->path, pbs);
 		return -EINVAL;
 	}
-	if (a->jsector)
-		return (int)a->jsector;
-	return pbs == JRBD_SECTOR_SIZE_SMALL ? (int)JRBD_SECTOR_SIZE_SMALL :
-	       (int)JRBD_SECTOR_SIZE;
+	return a->jsector ? (int)a->jsector : (int)JRBD_SECTOR_SIZE;
 }
 
 /* Bytes a device needs for this request (for "too small" messages). */
