@@ -85,6 +85,17 @@ static inline u32 jrbd_sb_jsector(const struct jrbd_sb *sb)
 	       JRBD_SECTOR_SIZE_SMALL : JRBD_SECTOR_SIZE;
 }
 
+/*
+ * Where a PAD starting at pos ends (rule W2): the first journal sector
+ * boundary that leaves room for its header.  Headers never cross 4 KiB,
+ * so with 4 KiB sectors that is always the next one; with 512-byte ones
+ * a PAD with fewer than 16 bytes left runs on to the boundary after.
+ */
+static inline u32 jrbd_pad_end(u32 pos, u32 jsector)
+{
+	return (pos + JRBD_FRAG_HDR_SIZE + jsector - 1) / jsector * jsector;
+}
+
 struct jrbd_geom {
 	u64	backing_size;
 	u64	journal_offset;

@@ -61,16 +61,6 @@ void jrbd_scan_params_from_sb(struct jrbd_scan_params *p,
 	p->jsector = jrbd_sb_jsector(sb);
 }
 
-/*
- * Where a PAD starting at pos must end: the first sector boundary that
- * leaves room for its header (jrbd_wr_pad()).  The header never crosses a
- * 4 KiB boundary, so with 4 KiB sectors that is always the next one.
- */
-static u32 pad_end(u32 pos, u32 jsector)
-{
-	return (pos + JRBD_FRAG_HDR_SIZE + jsector - 1) / jsector * jsector;
-}
-
 void jrbd_scan_init(struct jrbd_scan *s, const struct jrbd_scan_params *p,
 		    const struct jrbd_scan_ops *ops, void *ctx)
 {
@@ -295,7 +285,7 @@ int jrbd_scan_block(struct jrbd_scan *s, const void *block)
 			if (s->in_rec)
 				return stop(s, JRBD_SCAN_ERR_FRAGMENT_SEQUENCE, pos,
 					    "PAD inside a record", 0);
-			if (end != pad_end(pos, s->p.jsector))
+			if (end != jrbd_pad_end(pos, s->p.jsector))
 				return stop(s, JRBD_SCAN_ERR_FRAGMENT, pos,
 					    "PAD does not end at the next sector boundary", 0);
 			if (!all_zero(blk + pos + JRBD_FRAG_HDR_SIZE, f.len))

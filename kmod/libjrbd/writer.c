@@ -327,16 +327,12 @@ int jrbd_wr_pad(struct jrbd_writer *w)
 		return -EBUSY;
 	if (jrbd_wr_block_full(w))
 		return 0;
-	room = w->jsector - w->off % w->jsector;
-	if (room == w->jsector)
+	if (w->off % w->jsector == 0)
 		return 0;
-	/*
-	 * A PAD header may not cross a 4 KiB boundary (rule 1): before one,
-	 * fewer than 16 bytes are the zero tail; before a smaller sector's
-	 * boundary the PAD runs on to the next one.
-	 */
-	if (room < JRBD_FRAG_HDR_SIZE && (w->off + room) % JRBD_SECTOR_SIZE)
-		room += w->jsector;
+	/* fewer than 16 bytes before a 4 KiB boundary: the zero tail (rule 1) */
+	room = JRBD_SECTOR_SIZE - w->off % JRBD_SECTOR_SIZE;
+	if (room >= JRBD_FRAG_HDR_SIZE)
+		room = jrbd_pad_end(w->off, w->jsector) - w->off;
 	if (room < JRBD_FRAG_HDR_SIZE) {
 		memset(w->blk + w->off, 0, room);
 	} else {

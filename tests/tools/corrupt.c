@@ -341,7 +341,7 @@ static void walk_log(const struct img *im, const struct jrbd_sb *sb, struct walk
 			if (f.type == JRBD_FRAG_PAD) {
 				if (r)
 					why = "PAD inside a record";
-				else if (end != (pos + HDR + im->js - 1) / im->js * im->js)
+				else if (end != jrbd_pad_end(pos, im->js))
 					why = "PAD not ending at the next journal sector boundary";
 			} else if (f.type == JRBD_FRAG_FULL || f.type == JRBD_FRAG_FIRST) {
 				if (r)

@@ -700,7 +700,7 @@ int cmd_dump(const struct jrbdctl_opts *o, int argc, char **argv)
 	struct jrbd_frag f;
 	json_object *jb, *jf;
 	u64 seq, end;
-	u32 start, next;
+	u32 start, next, js;
 	int r, rs;
 
 	if (parse_args(o, argc, argv, &d) < 0)
@@ -762,7 +762,8 @@ int cmd_dump(const struct jrbdctl_opts *o, int argc, char **argv)
 		if (!rs)
 			continue;
 		/* the fragment the scanner did not accept */
-		next = (st->at.off / jrbd_sb_jsector(&l->sb) + 1) * jrbd_sb_jsector(&l->sb);
+		js = jrbd_sb_jsector(&l->sb);
+		next = (st->at.off / js + 1) * js;
 		if (JRBD_SECTOR_SIZE - st->at.off % JRBD_SECTOR_SIZE >= JRBD_FRAG_HDR_SIZE) {
 			frag_line(&d, jb, l->blk_seq, l->blk, st->at.off, &next, &jf, &f);
 			if (!d.json)

@@ -215,6 +215,13 @@ static struct got G;
 static struct jrbd_scan S;
 static struct log L;
 
+/* A fresh log whose first record, a 100-byte MARK, ends at end. */
+static void mark_ending_at(u32 end)
+{
+	log_init(&L, 0, end - 180, 1, 0, seed);
+	add(&L, JRBD_ENTRY_MARK, 0, 100, 0, 0);
+}
+
 /* ---- tests ---- */
 
 static void test_roundtrip_all_kinds(void **state)
@@ -555,8 +562,7 @@ static void test_short_tails(void **state)
 	/* a record ends 6 bytes before a 4 KiB boundary: zero, skip */
 	memset(ring, 0xff, NBLK * BS);
 	memset(ring, 0, 2 * BS);
-	log_init(&L, 0, 4090 - 180, 1, 0, seed);
-	add(&L, JRBD_ENTRY_MARK, 0, 100, 0, 0);
+	mark_ending_at(4090);
 	assert_int_equal(L.w.off, 4090);
 	add(&L, JRBD_ENTRY_MARK, 0, 10, 0, 0);
 	assert_int_equal(L.ents[1].start.off, 4096);
@@ -567,8 +573,7 @@ static void test_short_tails(void **state)
 	assert_int_equal(S.stop.reason, JRBD_SCAN_END_ZERO);
 	/* now end 6 bytes before the block end: zero tail, block full */
 	memset(slot(0) + 4096 * 7, 0x55, 4096);
-	log_init(&L, 0, BS - 6 - 180, 1, 0, seed);
-	add(&L, JRBD_ENTRY_MARK, 0, 100, 0, 0);
+	mark_ending_at(BS - 6);
 	assert_true(jrbd_wr_block_full(&L.w));
 	for (i = BS - 6; i < (int)BS; i++)
 		assert_int_equal(slot(0)[i], 0);
@@ -581,8 +586,7 @@ static void test_short_tails(void **state)
 
 	/* exactly 16 bytes left at the block end: FIRST with len 0 */
 	memset(ring, 0, 3 * BS);
-	log_init(&L, 0, BS - 16 - 180, 1, 0, seed);
-	add(&L, JRBD_ENTRY_MARK, 0, 100, 0, 0);
+	mark_ending_at(BS - 16);
 	assert_int_equal(L.w.off, BS - 16);
 	add_write(&L, 1, 0);
 	assert_int_equal(slot(0)[BS - 16 + 4], 0);	/* len 0 */
@@ -592,8 +596,7 @@ static void test_short_tails(void **state)
 	assert_prefix(&L, &G, 2);
 	/* a PAD with len 0 when 16 bytes are left before a boundary */
 	memset(ring, 0, 3 * BS);
-	log_init(&L, 0, 4080 - 180, 1, 0, seed);
-	add(&L, JRBD_ENTRY_MARK, 0, 100, 0, 0);
+	mark_ending_at(4080);
 	assert_int_equal(jrbd_wr_pad(&L.w), 0);
 	assert_int_equal(L.w.off, 4096);
 	assert_int_equal(slot(0)[4080 + 6], JRBD_FRAG_PAD);
@@ -1096,8 +1099,7 @@ static void test_sector_512(void **state)
 	/* 6 bytes before a 512 boundary that is not a 4 KiB one: the PAD
 	 * runs on to the next (its header may cross a 512 boundary) */
 	memset(ring, 0, 2 * BS);
-	log_init(&L, 0, 1530 - 180, 1, 0, seed);
-	add(&L, JRBD_ENTRY_MARK, 0, 100, 0, 0);
+	mark_ending_at(1530);
 	assert_int_equal(L.w.off, 1530);
 	assert_int_equal(jrbd_wr_pad(&L.w), 0);
 	assert_int_equal(L.w.off, 2048);
@@ -1111,8 +1113,7 @@ static void test_sector_512(void **state)
 	assert_prefix(&L, &G, 2);
 	/* ... exactly 16 left: a PAD of length 0 to that boundary */
 	memset(ring, 0, 2 * BS);
-	log_init(&L, 0, 2032 - 180, 1, 0, seed);
-	add(&L, JRBD_ENTRY_MARK, 0, 100, 0, 0);
+	mark_ending_at(2032);
 	assert_int_equal(jrbd_wr_pad(&L.w), 0);
 	assert_int_equal(L.w.off, 2048);
 	assert_int_equal(slot(0)[2032 + 4], 0);
@@ -1123,8 +1124,7 @@ static void test_sector_512(void **state)
 	/* ... 6 before a 4 KiB boundary: the zero tail, as with 4 KiB */
 	memset(ring, 0xff, 2 * BS);
 	memset(ring, 0, BS);
-	log_init(&L, 0, 4090 - 180, 1, 0, seed);
-	add(&L, JRBD_ENTRY_MARK, 0, 100, 0, 0);
+	mark_ending_at(4090);
 	memset(slot(0) + 4090, 0xee, 6);	/* the pad must zero them */
 	assert_int_equal(jrbd_wr_pad(&L.w), 0);
 	assert_int_equal(L.w.off, 4096);
@@ -1206,8 +1206,7 @@ static void test_sector_512(void **state)
 	/* ... ending 6 bytes before a 512 (not 4 KiB) boundary: the seal's
 	 * PAD runs on to the next one */
 	memset(ring, 0, 2 * BS);
-	log_init(&L, 0, 1530 - 180, 1, 0, seed);
-	add(&L, JRBD_ENTRY_MARK, 0, 100, 0, 0);
+	mark_ending_at(1530);
 	add(&L, JRBD_ENTRY_MARK, 0, 100, 0, 0);
 	assert_int_equal(L.ents[1].start.off, 1530);
 	slot(0)[1530 + 100] ^= 0x40;
