@@ -184,6 +184,102 @@ static void jrbd_ckpt_wait_room(struct jrbd_dev *d, struct jrbd_ckpt_io *io,
 	WRITE_ONCE(d->ckpt_wake_at, 0);	/* nobody waits: no wake-ups */
 }
 
+/* A home write straight from the ring: no pages to give back. */
+static void jrbd_ckpt_endio_direct(struct bio *bio)
+{
+	struct jrbd_ckpt_io *io = bio->bi_private;
+
+	if (bio->bi_status)
+		io->error = blk_status_to_errno(bio->bi_status);
+	bio_put(bio);
+	jrbd_ckpt_put(io->d, io);
+}
+
+/*
+ * May blocks [first, first + n) of @je go home straight from the ring?
+ * With aligned framing (rules A1-A3) each 4 KiB block is one or two
+ * pieces of the ring, 512-byte multiples at 512-byte offsets: one piece
+ * unless the block runs over the end of a journal block, and a piece of a
+ * vmalloc'd buffer is cut again at each page end.  On 512-byte logical
+ * blocks any such pieces will do.  On larger ones a piece shorter than a
+ * logical block may be refused by the driver (or split inside one at a
+ * gap), so there a run goes direct only if each block is one contiguous
+ * piece, and is bounced otherwise.
+ */
+static bool jrbd_ckpt_direct(struct jrbd_dev *d, struct jrbd_jentry *je,
+			     u32 first, u32 n)
+{
+	u32 i;
+
+	if (!d->ckpt_direct)
+		return false;
+	if (d->ckpt_direct_split)
+		return true;
+	for (i = first; i < first + n; i++) {
+		struct jrbd_jpos p = jrbd_record_pos(je->start, JRBD_ENTRY_HDR_SIZE +
+						     i * JRBD_BLOCK_SIZE, true);
+
+		if (p.off + JRBD_BLOCK_SIZE > JRBD_JBLOCK_SIZE ||
+		    is_vmalloc_addr(jrbd_slot(d, p.seq)))
+			return false;
+	}
+	return true;
+}
+
+/*
+ * Write blocks [first, first + n) of @je home from the ring itself: its
+ * bytes do not change until the tail passes the entry, which waits for
+ * this round's writes.  A bio is closed only between blocks, so each one
+ * is whole logical blocks; four free vectors take any block (two pieces,
+ * each over at most two pages of a vmalloc'd buffer).
+ */
+static void jrbd_ckpt_write_direct(struct jrbd_dev *d, struct jrbd_jentry *je,
+				   u32 first, u32 n, struct jrbd_ckpt_io *io)
+{
+	struct bio *bio = NULL;
+	u32 i;
+
+	for (i = first; i < first + n; i++) {
+		u32 rec_off = JRBD_ENTRY_HDR_SIZE + i * JRBD_BLOCK_SIZE;
+		u32 left = JRBD_BLOCK_SIZE;
+
+		if (bio && bio->bi_max_vecs - bio->bi_vcnt < 4) {
+			atomic_inc(&io->pending);
+			submit_bio(bio);
+			bio = NULL;
+		}
+		if (!bio) {
+			jrbd_ckpt_wait_room(d, io, 0);
+			bio = bio_alloc(d->backing.bdev,
+					min_t(u32, BIO_MAX_VECS, 4 * (first + n - i)),
+					REQ_OP_WRITE, GFP_NOIO);
+			bio->bi_iter.bi_sector = jrbd_data_sector(d, je->lba + i);
+			bio->bi_end_io = jrbd_ckpt_endio_direct;
+			bio->bi_private = io;
+		}
+		while (left) {
+			struct jrbd_jpos p = jrbd_record_pos(je->start, rec_off, true);
+			u8 *buf = (u8 *)jrbd_slot(d, p.seq) + p.off;
+			u32 len = min(left, JRBD_JBLOCK_SIZE - p.off);
+
+			left -= len;
+			rec_off += len;
+			while (len) {
+				u32 k = min_t(u32, len,
+					      PAGE_SIZE - offset_in_page(buf));
+
+				/* cannot fail: four vectors were free */
+				WARN_ON_ONCE(bio_add_page(bio, jrbd_buf_page(buf), k,
+							  offset_in_page(buf)) != k);
+				buf += k;
+				len -= k;
+			}
+		}
+	}
+	atomic_inc(&io->pending);
+	submit_bio(bio);
+}
+
 /* Write blocks [first, first + n) of entry @je home, from the ring. */
 static void jrbd_ckpt_write_run(struct jrbd_dev *d, struct jrbd_jentry *je,
 				u32 first, u32 n, struct jrbd_ckpt_io *io)
@@ -191,6 +287,10 @@ static void jrbd_ckpt_write_run(struct jrbd_dev *d, struct jrbd_jentry *je,
 	struct bio *bio;
 	u32 i;
 
+	if (jrbd_ckpt_direct(d, je, first, n)) {
+		jrbd_ckpt_write_direct(d, je, first, n, io);
+		return;
+	}
 	jrbd_ckpt_wait_room(d, io, n);
 	bio = bio_alloc(d->backing.bdev, n, REQ_OP_WRITE, GFP_NOIO);
 	bio->bi_iter.bi_sector = jrbd_data_sector(d, je->lba + first);

@@ -225,9 +225,12 @@ int jrbd_dev_create(const struct jrbd_dev_cfg *cfg, struct jrbd_dev **out,
 	list_add_tail(&d->node, &jrbd_mod.devices);
 	jrbd_mod.dev_count++;
 	snprintf(name, sizeof(name), "jrbd%d", d->minor);
-	pr_info("%s: created %s on %s: %llu MiB, journal %llu x 32 KiB\n",
+	pr_info("%s: created %s on %s: %llu MiB, journal %llu x 32 KiB, checkpoint %s\n",
 		d->cfg.name, name, cfg->backing_path,
-		d->geom.data_blocks >> 8, d->geom.journal_blocks);
+		d->geom.data_blocks >> 8, d->geom.journal_blocks,
+		!d->ckpt_direct ? "through bounce pages" :
+		d->ckpt_direct_split ? "from the journal buffers" :
+		"from the journal buffers (whole blocks only)");
 	*out = d;
 	return 0;
 

@@ -66,11 +66,6 @@ void jrbd_journal_free(struct jrbd_dev *d)
 	d->ring = NULL;
 }
 
-static struct page *jrbd_buf_page(void *p)
-{
-	return is_vmalloc_addr(p) ? vmalloc_to_page(p) : virt_to_page(p);
-}
-
 /* One bio of at most BIO_MAX_VECS pages; returns bytes done or an error. */
 static int jrbd_sync_io_one(struct jrbd_dev *d, blk_opf_t opf, u64 dev_offset,
 			    u8 *p, u32 len)
@@ -374,7 +369,8 @@ static void jrbd_finish_entries(struct jrbd_dev *d, struct list_head *list)
 
 		list_del_init(&je->fnode);
 		d->fin_chain = jrbd_rec_finish(d->seed, d->fin_chain, &e,
-					       je->start, jrbd_ring_block, d);
+					       je->start, d->aligned,
+					       jrbd_ring_block, d);
 		je->chain_crc = e.chain_crc;
 		cond_resched();
 	}
@@ -556,7 +552,8 @@ void jrbd_journal_copy(struct jrbd_dev *d, const struct jrbd_jentry *je,
 	u8 *out = dst;
 
 	while (len) {
-		struct jrbd_jpos p = jrbd_record_pos(je->start, rec_off);
+		struct jrbd_jpos p = jrbd_record_pos(je->start, rec_off,
+						     d->aligned);
 		u32 n = min_t(u32, len, JRBD_JBLOCK_SIZE - p.off);
 
 		memcpy(out, (u8 *)jrbd_slot(d, p.seq) + p.off, n);

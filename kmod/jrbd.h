@@ -36,6 +36,8 @@
 #include <linux/workqueue.h>
 #include <linux/wait.h>
 #include <linux/bio.h>
+#include <linux/mm.h>
+#include <linux/vmalloc.h>
 #include "compat.h"
 #include "libjrbd.h"
 #include <jrbd/jrbd_genl.h>
@@ -165,6 +167,16 @@ struct jrbd_dev {
 	/* Geometry and identity from the superblock, fixed after create. */
 	struct jrbd_geom geom;
 	u32 seed;			/* jrbd_cluster_seed(cluster_uuid) */
+	bool aligned;			/* INCOMPAT_ALIGNED: rules A1-A3 */
+	/*
+	 * Home writes straight from the ring (aligned journals on a backing
+	 * queue whose DMA alignment allows 512-byte pieces), and whether a
+	 * block may be any 512-byte pieces (512-byte logical blocks: the
+	 * block layer may split a bio at any gap between them); otherwise
+	 * only blocks that are one piece go direct.  Fixed after create.
+	 */
+	bool ckpt_direct;
+	bool ckpt_direct_split;
 
 	/*
 	 * The superblock as last written (->sb.generation), and the buffer
@@ -274,6 +286,12 @@ static inline void jrbd_jentry_fill(struct jrbd_jentry *je,
 	je->kind = e->kind;
 	je->start = start;
 	INIT_LIST_HEAD(&je->fnode);
+}
+
+/* The page of a ring (kmalloc'd or vmalloc'd) or superblock buffer byte. */
+static inline struct page *jrbd_buf_page(void *p)
+{
+	return is_vmalloc_addr(p) ? vmalloc_to_page(p) : virt_to_page(p);
 }
 
 static inline void *jrbd_slot(struct jrbd_dev *d, u64 seq)

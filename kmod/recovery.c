@@ -81,6 +81,7 @@ static bool jrbd_sb_says_larger(const void *slot, u64 dev_size)
 static int jrbd_read_super(struct jrbd_dev *d, struct netlink_ext_ack *extack)
 {
 	u64 dev_size = bdev_nr_bytes(d->backing.bdev);
+	struct request_queue *q;
 	struct jrbd_pick pick;
 	void *buf;
 	int r;
@@ -166,6 +167,13 @@ static int jrbd_read_super(struct jrbd_dev *d, struct netlink_ext_ack *extack)
 	d->geom.data_offset = d->sb.data_offset;
 	d->geom.data_blocks = d->sb.data_blocks;
 	d->seed = jrbd_cluster_seed(d->sb.cluster_uuid);
+	d->aligned = jrbd_sb_aligned(&d->sb);
+	q = bdev_get_queue(d->backing.bdev);
+	d->ckpt_direct = d->aligned &&
+			 queue_dma_alignment(q) < JRBD_PAYLOAD_ALIGN;
+	d->ckpt_direct_split = d->ckpt_direct &&
+			       bdev_logical_block_size(d->backing.bdev) ==
+			       SECTOR_SIZE;
 out:
 	kfree(buf);
 	return r;
@@ -228,6 +236,7 @@ static int jrbd_rec_seal(struct jrbd_dev *d, struct jrbd_scan *s)
 	jrbd_wr_init(&d->w, d->seed, end, jrbd_slot(d, end.seq), s->next_index,
 		     s->last_term, s->chain);
 	d->w.jsector = jrbd_sb_jsector(&d->sb);
+	d->w.aligned = d->aligned;
 	/* Submitters only copy; the commit stage checksums (bio.c). */
 	d->w.defer_crc = true;
 	d->fin_chain = s->chain;

@@ -36,6 +36,19 @@
  *
  * Entry (logical record): struct jrbd_entry_hdr (64 bytes) + payload.
  *
+ * With INCOMPAT_ALIGNED (payload-aligned records), three more rules:
+ *   A1 No record starts past block offset JRBD_ALIGNED_LAST_START (32176):
+ *      the writer closes the block with a PAD fragment running to its end
+ *      instead, and the record starts at offset 0 of the next block.  So
+ *      the entry header always lies whole in the first fragment.
+ *   A2 In a record with a payload, the entry header is followed by zero
+ *      filler bytes up to the next multiple of 512 of the block offset;
+ *      the payload starts there.
+ *   A3 A MIDDLE or LAST fragment of a record starts its record bytes at
+ *      block offset 512: its header is followed by 496 zero filler bytes.
+ *   Filler bytes are part of the fragment (its len and CRC) but not of the
+ *   record: payload_crc and the payload offsets skip them.
+ *
  * Checksums (crc32c = Castagnoli; "raw" = no pre/post inversion):
  *   seed      = raw(~0, cluster_uuid, 16)
  *   frag.crc  = raw(seed, frag_hdr[4..15] || fragment payload)
@@ -124,7 +137,17 @@
  * do not depend on it.
  */
 #define JRBD_FEATURE_INCOMPAT_SECTOR_512	0x00000001u
-#define JRBD_FEATURE_INCOMPAT_SUPP	JRBD_FEATURE_INCOMPAT_SECTOR_512
+/*
+ * Payload-aligned records (rules A1-A3 below): every payload byte lies at
+ * a journal offset with the same remainder modulo 512 as its offset in
+ * the payload, so each 4 KiB block of a WRITE entry can be written home
+ * straight from the journal buffer in 512-byte multiples, without a
+ * bounce copy.  Costs at most 511 bytes per record and 496 per 32 KiB
+ * block a record continues into.
+ */
+#define JRBD_FEATURE_INCOMPAT_ALIGNED		0x00000002u
+#define JRBD_FEATURE_INCOMPAT_SUPP	(JRBD_FEATURE_INCOMPAT_SECTOR_512 | \
+					 JRBD_FEATURE_INCOMPAT_ALIGNED)
 #define JRBD_SB_FLAGS_SUPP		0u
 
 struct jrbd_super {
@@ -167,6 +190,10 @@ struct jrbd_super {
 
 #define JRBD_FRAG_HDR_SIZE	16u
 #define JRBD_FRAG_MAX_LEN	(JRBD_JBLOCK_SIZE - JRBD_FRAG_HDR_SIZE)
+
+/* INCOMPAT_ALIGNED (rules A1-A3) */
+#define JRBD_PAYLOAD_ALIGN	512u
+#define JRBD_ALIGNED_CONT_FILL	(JRBD_PAYLOAD_ALIGN - JRBD_FRAG_HDR_SIZE)
 
 enum jrbd_frag_type {
 	JRBD_FRAG_ZERO		= 0,	/* never written */
@@ -241,5 +268,10 @@ static_assert(sizeof(struct jrbd_entry_hdr) == JRBD_ENTRY_HDR_SIZE, "entry heade
 static_assert(sizeof(struct jrbd_member) == 32, "member record size");
 static_assert(JRBD_FRAG_MAX_LEN <= 0xffff, "fragment length fits __le16");
 static_assert(JRBD_SECTOR_SIZE % JRBD_FRAG_HDR_SIZE == 0, "header alignment");
+/* A1: a record started there has its payload (at least 496 bytes) in its
+ * first fragment, after its header and filler. */
+#define JRBD_ALIGNED_LAST_START	(JRBD_JBLOCK_SIZE - JRBD_PAYLOAD_ALIGN - \
+				 JRBD_FRAG_HDR_SIZE - JRBD_ENTRY_HDR_SIZE)
+static_assert(JRBD_ALIGNED_LAST_START == 32176, "rule A1");
 
 #endif /* JRBD_FORMAT_H */

@@ -85,6 +85,28 @@ static inline u32 jrbd_sb_jsector(const struct jrbd_sb *sb)
 	       JRBD_SECTOR_SIZE_SMALL : JRBD_SECTOR_SIZE;
 }
 
+/* Payload-aligned records, rules A1-A3 (INCOMPAT_ALIGNED). */
+static inline bool jrbd_sb_aligned(const struct jrbd_sb *sb)
+{
+	return sb->feature_incompat & JRBD_FEATURE_INCOMPAT_ALIGNED;
+}
+
+/*
+ * Zero filler bytes before the payload bytes of a fragment of a record
+ * with a payload: after the entry header in its first fragment, at block
+ * offset @off (rule A2), or after the fragment header of a later one (A3).
+ * None without INCOMPAT_ALIGNED.
+ */
+static inline u32 jrbd_frag_fill(bool aligned, bool first, u32 off)
+{
+	if (!aligned)
+		return 0;
+	if (!first)
+		return JRBD_ALIGNED_CONT_FILL;
+	off += JRBD_FRAG_HDR_SIZE + JRBD_ENTRY_HDR_SIZE;
+	return (JRBD_PAYLOAD_ALIGN - off % JRBD_PAYLOAD_ALIGN) % JRBD_PAYLOAD_ALIGN;
+}
+
 /*
  * Where a PAD starting at pos ends (rule W2): the first journal sector
  * boundary that leaves room for its header.  Headers never cross 4 KiB,
@@ -223,14 +245,23 @@ void jrbd_member_encode(void *p32, u32 node_id, u16 flags, u16 port,
 struct jrbd_jpos jrbd_record_start(struct jrbd_jpos pos);
 /*
  * Where byte rec_off of a record (0 = first byte of the entry header) lies
- * on disk, for a record whose first fragment header is at start.  This is
- * fixed by the framing rules, so an index of journal positions needs only
- * the record start.
+ * on disk, for a record whose first fragment header is at start, with
+ * payload-aligned framing (rules A1-A3) or without.  This is fixed by the
+ * framing rules, so an index of journal positions needs only the record
+ * start.
  */
-struct jrbd_jpos jrbd_record_pos(struct jrbd_jpos start, u32 rec_off);
+struct jrbd_jpos jrbd_record_pos(struct jrbd_jpos start, u32 rec_off,
+				 bool aligned);
 /* Position just past a record of rec_len bytes starting at start, before
  * any zero tail. */
-struct jrbd_jpos jrbd_record_end(struct jrbd_jpos start, u32 rec_len);
+struct jrbd_jpos jrbd_record_end(struct jrbd_jpos start, u32 rec_len,
+				 bool aligned);
+/*
+ * Where the writer places a record when its last byte was at pos:
+ * jrbd_record_start(), and with aligned framing the next block when that
+ * is past JRBD_ALIGNED_LAST_START (rule A1).
+ */
+struct jrbd_jpos jrbd_record_place(struct jrbd_jpos pos, bool aligned);
 /* Journal block slot byte offset on the device. */
 static inline u64 jrbd_jpos_dev_offset(u64 journal_offset, u64 journal_blocks,
 				       struct jrbd_jpos p)
@@ -288,6 +319,8 @@ struct jrbd_writer {
 	u32	jsector;	/* rule W2's sector; JRBD_SECTOR_SIZE after
 				 * jrbd_wr_init(), the caller may set 512 */
 	bool	defer_crc;	/* place only; jrbd_rec_finish() checksums */
+	bool	aligned;	/* rules A1-A3; the caller may set it after
+				 * jrbd_wr_init() */
 	u64	seq;		/* block in w->blk */
 	u32	off;		/* next byte to write in w->blk */
 	u8	*blk;
@@ -300,7 +333,9 @@ struct jrbd_writer {
 	u32	rec_left;	/* bytes not yet placed */
 	u32	hdr_left;	/* header bytes not yet placed */
 	u32	frag_hdr;	/* offset of the open fragment header */
-	u32	frag_left;	/* payload bytes still owed to it */
+	u32	frag_left;	/* bytes still owed to it (header, filler,
+				 * payload) */
+	u32	fill_left;	/* filler bytes (A2/A3) still owed to it */
 	bool	frag_open;
 	bool	rec_opened;	/* its first fragment is placed */
 	struct jrbd_jpos rec_start;
@@ -309,6 +344,7 @@ struct jrbd_writer {
 	u32	frag_pcrc;	/* raw(0, payload bytes of the open fragment) */
 	u32	frag_plen;	/* payload bytes in the open fragment */
 	u32	frag_hlen;	/* entry header bytes in the open fragment */
+	u32	frag_fill;	/* filler bytes in the open fragment */
 	/*
 	 * Closed fragments holding entry header bytes, their CRC not yet
 	 * written.  At most two: a record starts with at least a fragment
@@ -368,7 +404,8 @@ int jrbd_wr_append(struct jrbd_writer *w, struct jrbd_entry *e,
  */
 typedef u8 *(*jrbd_blk_fn)(void *ctx, u64 seq);
 u32 jrbd_rec_finish(u32 seed, u32 chain, struct jrbd_entry *e,
-		    struct jrbd_jpos start, jrbd_blk_fn blk, void *ctx);
+		    struct jrbd_jpos start, bool aligned, jrbd_blk_fn blk,
+		    void *ctx);
 /* Close the current journal sector (w->jsector) with a PAD fragment or a
  * zero tail.  -EBUSY inside a record. */
 int jrbd_wr_pad(struct jrbd_writer *w);
@@ -416,6 +453,7 @@ struct jrbd_scan_params {
 	u64	term;		/* tail_term */
 	u32	chain;		/* tail_chain */
 	u32	jsector;	/* rule W2's sector; 0 means JRBD_SECTOR_SIZE */
+	bool	aligned;	/* payload-aligned records (rules A1-A3) */
 };
 
 struct jrbd_scan_ops {

@@ -209,35 +209,82 @@ struct jrbd_jpos jrbd_record_start(struct jrbd_jpos pos)
 	return pos;
 }
 
-struct jrbd_jpos jrbd_record_pos(struct jrbd_jpos start, u32 rec_off)
+/*
+ * The framing arithmetic.  A record's bytes fill the bodies of its
+ * fragments in order: the first one from its start to the block end, each
+ * later one a whole block after its header.  With aligned framing, filler
+ * precedes the payload in each body (jrbd_frag_fill()): in the first one
+ * it only shifts the payload, in the later ones it takes @lead bytes off
+ * each body.
+ */
+struct jrbd_rec_geom {
+	u32 cap0;	/* body bytes of the first fragment */
+	u32 shift0;	/* filler before the payload in it */
+	u32 lead;	/* filler at the start of each later body */
+	u32 per;	/* record bytes of each later body */
+};
+
+static struct jrbd_rec_geom rec_geom(struct jrbd_jpos start, bool payload,
+				     bool aligned)
 {
-	u32 cap0 = JRBD_JBLOCK_SIZE - start.off - JRBD_FRAG_HDR_SIZE;
+	struct jrbd_rec_geom g = {
+		.cap0 = JRBD_JBLOCK_SIZE - start.off - JRBD_FRAG_HDR_SIZE,
+		.per = JRBD_FRAG_MAX_LEN,
+	};
+
+	if (aligned && payload) {
+		g.shift0 = jrbd_frag_fill(true, true, start.off);
+		g.lead = jrbd_frag_fill(true, false, 0);
+		g.per -= g.lead;
+	}
+	return g;
+}
+
+struct jrbd_jpos jrbd_record_pos(struct jrbd_jpos start, u32 rec_off,
+				 bool aligned)
+{
+	struct jrbd_rec_geom g = rec_geom(start,
+					  rec_off >= JRBD_ENTRY_HDR_SIZE, aligned);
+	u32 b = rec_off + g.shift0;	/* offset in the bodies */
 	struct jrbd_jpos p;
 
-	if (rec_off < cap0) {
+	if (b < g.cap0) {
 		p.seq = start.seq;
-		p.off = start.off + JRBD_FRAG_HDR_SIZE + rec_off;
+		p.off = start.off + JRBD_FRAG_HDR_SIZE + b;
 		return p;
 	}
-	rec_off -= cap0;
-	p.seq = start.seq + 1 + rec_off / JRBD_FRAG_MAX_LEN;
-	p.off = JRBD_FRAG_HDR_SIZE + rec_off % JRBD_FRAG_MAX_LEN;
+	b -= g.cap0;
+	p.seq = start.seq + 1 + b / g.per;
+	p.off = JRBD_FRAG_HDR_SIZE + g.lead + b % g.per;
 	return p;
 }
 
-struct jrbd_jpos jrbd_record_end(struct jrbd_jpos start, u32 rec_len)
+struct jrbd_jpos jrbd_record_end(struct jrbd_jpos start, u32 rec_len,
+				 bool aligned)
 {
-	u32 cap0 = JRBD_JBLOCK_SIZE - start.off - JRBD_FRAG_HDR_SIZE;
+	struct jrbd_rec_geom g = rec_geom(start,
+					  rec_len > JRBD_ENTRY_HDR_SIZE, aligned);
+	u32 b = rec_len + g.shift0;
 	struct jrbd_jpos p;
 	u32 rest;
 
-	if (rec_len <= cap0) {
+	if (b <= g.cap0) {
 		p.seq = start.seq;
-		p.off = start.off + JRBD_FRAG_HDR_SIZE + rec_len;
+		p.off = start.off + JRBD_FRAG_HDR_SIZE + b;
 		return p;
 	}
-	rest = rec_len - cap0;
-	p.seq = start.seq + (rest + JRBD_FRAG_MAX_LEN - 1) / JRBD_FRAG_MAX_LEN;
-	p.off = JRBD_FRAG_HDR_SIZE + rest - (rest - 1) / JRBD_FRAG_MAX_LEN * JRBD_FRAG_MAX_LEN;
+	rest = b - g.cap0;
+	p.seq = start.seq + (rest + g.per - 1) / g.per;
+	p.off = JRBD_FRAG_HDR_SIZE + g.lead + rest - (rest - 1) / g.per * g.per;
 	return p;
+}
+
+struct jrbd_jpos jrbd_record_place(struct jrbd_jpos pos, bool aligned)
+{
+	pos = jrbd_record_start(pos);
+	if (aligned && pos.off > JRBD_ALIGNED_LAST_START) {
+		pos.seq++;
+		pos.off = 0;
+	}
+	return pos;
 }

@@ -59,6 +59,7 @@ void jrbd_scan_params_from_sb(struct jrbd_scan_params *p,
 	p->term = sb->tail_term;
 	p->chain = sb->tail_chain;
 	p->jsector = jrbd_sb_jsector(sb);
+	p->aligned = jrbd_sb_aligned(sb);
 }
 
 void jrbd_scan_init(struct jrbd_scan *s, const struct jrbd_scan_params *p,
@@ -130,10 +131,24 @@ static int rec_header(struct jrbd_scan *s, u32 foff)
 	return 0;
 }
 
-/* Record bytes of one fragment. */
-static int rec_bytes(struct jrbd_scan *s, u32 foff, const u8 *p, u32 len)
+static bool all_zero(const u8 *p, u32 len)
 {
-	u32 n;
+	u32 i;
+
+	for (i = 0; i < len; i++)
+		if (p[i])
+			return false;
+	return true;
+}
+
+/*
+ * Record bytes of the fragment at block offset @foff, whose body is @len
+ * bytes at @p; @first for a FULL or FIRST one.
+ */
+static int rec_bytes(struct jrbd_scan *s, u32 foff, const u8 *p, u32 len,
+		     bool first)
+{
+	u32 n, fill;
 	int r;
 
 	if (s->rec_got < JRBD_ENTRY_HDR_SIZE) {
@@ -149,6 +164,19 @@ static int rec_bytes(struct jrbd_scan *s, u32 foff, const u8 *p, u32 len)
 			if (r)
 				return r;
 		}
+	}
+	/* rules A2, A3: the filler before the payload bytes */
+	if (s->rec_len > JRBD_ENTRY_HDR_SIZE &&
+	    (!first || s->rec_got == JRBD_ENTRY_HDR_SIZE)) {
+		fill = jrbd_frag_fill(s->p.aligned, first, foff);
+		if (fill > len)
+			return stop(s, JRBD_SCAN_ERR_FRAGMENT, foff,
+				    "fragment shorter than its alignment filler", 0);
+		if (!all_zero(p, fill))
+			return stop(s, JRBD_SCAN_ERR_FRAGMENT, foff,
+				    "alignment filler is not zero", 0);
+		p += fill;
+		len -= fill;
 	}
 	if (!len)
 		return 0;
@@ -200,16 +228,6 @@ static void rec_start(struct jrbd_scan *s, u32 pos)
 	s->rec_pos.off = pos;
 	s->rec_got = 0;
 	s->rec_len = 0;
-}
-
-static bool all_zero(const u8 *p, u32 len)
-{
-	u32 i;
-
-	for (i = 0; i < len; i++)
-		if (p[i])
-			return false;
-	return true;
 }
 
 int jrbd_scan_block(struct jrbd_scan *s, const void *block)
@@ -285,7 +303,11 @@ int jrbd_scan_block(struct jrbd_scan *s, const void *block)
 			if (s->in_rec)
 				return stop(s, JRBD_SCAN_ERR_FRAGMENT_SEQUENCE, pos,
 					    "PAD inside a record", 0);
-			if (end != jrbd_pad_end(pos, s->p.jsector))
+			/* rule A1: a PAD that closes a block too late for a
+			 * record may run to its end */
+			if (end != jrbd_pad_end(pos, s->p.jsector) &&
+			    !(s->p.aligned && pos > JRBD_ALIGNED_LAST_START &&
+			      end == JRBD_JBLOCK_SIZE))
 				return stop(s, JRBD_SCAN_ERR_FRAGMENT, pos,
 					    "PAD does not end at the next sector boundary", 0);
 			if (!all_zero(blk + pos + JRBD_FRAG_HDR_SIZE, f.len))
@@ -301,8 +323,12 @@ int jrbd_scan_block(struct jrbd_scan *s, const void *block)
 			if (f.type == JRBD_FRAG_FIRST && end != JRBD_JBLOCK_SIZE)
 				return stop(s, JRBD_SCAN_ERR_FRAGMENT, pos,
 					    "FIRST fragment does not run to the block end", 0);
+			if (s->p.aligned && pos > JRBD_ALIGNED_LAST_START)
+				return stop(s, JRBD_SCAN_ERR_FRAGMENT, pos,
+					    "record starts too late in its block for aligned framing", 0);
 			rec_start(s, pos);
-			r = rec_bytes(s, pos, blk + pos + JRBD_FRAG_HDR_SIZE, f.len);
+			r = rec_bytes(s, pos, blk + pos + JRBD_FRAG_HDR_SIZE, f.len,
+				      true);
 			if (r)
 				return r;
 			if (f.type == JRBD_FRAG_FULL) {
@@ -324,7 +350,8 @@ int jrbd_scan_block(struct jrbd_scan *s, const void *block)
 			if (f.type == JRBD_FRAG_MIDDLE && f.len != JRBD_FRAG_MAX_LEN)
 				return stop(s, JRBD_SCAN_ERR_FRAGMENT, pos,
 					    "MIDDLE fragment does not fill the block", 0);
-			r = rec_bytes(s, pos, blk + pos + JRBD_FRAG_HDR_SIZE, f.len);
+			r = rec_bytes(s, pos, blk + pos + JRBD_FRAG_HDR_SIZE, f.len,
+				      false);
 			if (r)
 				return r;
 			if (f.type == JRBD_FRAG_LAST) {

@@ -40,8 +40,8 @@ u32 jrbd_wr_blocks_needed(const struct jrbd_writer *w, u32 payload_len)
 {
 	struct jrbd_jpos p = { .seq = w->seq, .off = w->off }, end;
 
-	p = jrbd_record_start(p);
-	end = jrbd_record_end(p, JRBD_ENTRY_HDR_SIZE + payload_len);
+	p = jrbd_record_place(p, w->aligned);
+	end = jrbd_record_end(p, JRBD_ENTRY_HDR_SIZE + payload_len, w->aligned);
 	return (u32)(end.seq - w->seq);
 }
 
@@ -127,15 +127,40 @@ static void close_tail(struct jrbd_writer *w)
 	}
 }
 
+/*
+ * A PAD fragment of @room bytes (at least a header's) at w->off: zeros,
+ * its CRC taken by shifting instead of reading them.
+ */
+static void put_pad(struct jrbd_writer *w, u32 room)
+{
+	struct jrbd_frag f;
+
+	memset(w->blk + w->off, 0, room);
+	f.crc = 0;
+	f.len = room - JRBD_FRAG_HDR_SIZE;
+	f.type = JRBD_FRAG_PAD;
+	f.flags = 0;
+	f.seq = w->seq;
+	jrbd_frag_hdr_encode(&f, w->blk + w->off);
+	jrbd_frag_set_crc(w->blk + w->off,
+			  jrbd_crc32c_shift(jrbd_frag_crc(w->seed, w->blk + w->off, 0),
+					    f.len));
+	w->off += room;
+}
+
 static void open_frag(struct jrbd_writer *w)
 {
 	struct jrbd_frag f;
 	u32 space = JRBD_JBLOCK_SIZE - w->off - JRBD_FRAG_HDR_SIZE;
 	bool first = !w->rec_opened;
-	bool last = w->rec_left <= space;
+	/* filler before the payload (rules A2, A3); the header is whole in
+	 * the first fragment with aligned framing (A1) */
+	u32 fill = w->ent->payload_len ?
+		   jrbd_frag_fill(w->aligned, first, w->off) : 0;
+	bool last = w->rec_left + fill <= space;
 
 	f.crc = 0;
-	f.len = last ? w->rec_left : space;
+	f.len = last ? w->rec_left + fill : space;
 	f.type = first ? (last ? JRBD_FRAG_FULL : JRBD_FRAG_FIRST) :
 			 (last ? JRBD_FRAG_LAST : JRBD_FRAG_MIDDLE);
 	f.flags = 0;
@@ -146,6 +171,8 @@ static void open_frag(struct jrbd_writer *w)
 	w->frag_pcrc = 0;
 	w->frag_plen = 0;
 	w->frag_hlen = 0;
+	w->frag_fill = 0;
+	w->fill_left = fill;
 	w->frag_open = true;
 	w->rec_opened = true;
 	w->off += JRBD_FRAG_HDR_SIZE;
@@ -169,7 +196,8 @@ static void close_frag(struct jrbd_writer *w)
 	if (w->frag_hlen && w->ndefer < 2) {
 		w->defer[w->ndefer].h = h;
 		w->defer[w->ndefer].hlen = w->frag_hlen;
-		w->defer[w->ndefer].plen = w->frag_plen;
+		/* leading zeros leave a raw CRC from 0 as it is */
+		w->defer[w->ndefer].plen = w->frag_fill + w->frag_plen;
 		w->defer[w->ndefer].pcrc = w->frag_pcrc;
 		w->ndefer++;
 	} else {
@@ -178,7 +206,8 @@ static void close_frag(struct jrbd_writer *w)
 		 * jrbd_writer); were it, its CRC here would leave out the
 		 * header and recovery would see a torn record, not bad data.
 		 */
-		seal_frag(w->seed, h, 0, w->frag_plen, w->frag_pcrc);
+		seal_frag(w->seed, h, 0, w->frag_fill + w->frag_plen,
+			  w->frag_pcrc);
 	}
 	w->frag_open = false;
 	if (!w->rec_left) {
@@ -207,6 +236,12 @@ size_t jrbd_wr_put(struct jrbd_writer *w, const void *p, size_t len)
 					if (jrbd_wr_block_full(w))
 						break;
 				}
+				/* rule A1: too late in the block to align */
+				if (w->aligned &&
+				    w->off > JRBD_ALIGNED_LAST_START) {
+					put_pad(w, JRBD_JBLOCK_SIZE - w->off);
+					break;
+				}
 				w->rec_start.seq = w->seq;
 				w->rec_start.off = w->off;
 			}
@@ -218,6 +253,15 @@ size_t jrbd_wr_put(struct jrbd_writer *w, const void *p, size_t len)
 			memset(w->blk + w->off, 0, n);
 			w->hdr_left -= n;
 			w->frag_hlen += n;
+		} else if (w->fill_left) {
+			/* alignment filler: fragment bytes, not record ones */
+			n = w->fill_left;
+			memset(w->blk + w->off, 0, n);
+			w->fill_left = 0;
+			w->frag_fill = n;
+			w->off += n;
+			w->frag_left -= n;
+			continue;
 		} else {
 			n = w->frag_left;
 			if (n > len - done)
@@ -278,41 +322,47 @@ int jrbd_wr_append(struct jrbd_writer *w, struct jrbd_entry *e,
  * bytes and CRCs are those jrbd_wr_put() without ->defer_crc writes.
  */
 u32 jrbd_rec_finish(u32 seed, u32 chain, struct jrbd_entry *e,
-		    struct jrbd_jpos start, jrbd_blk_fn blk, void *ctx)
+		    struct jrbd_jpos start, bool aligned, jrbd_blk_fn blk,
+		    void *ctx)
 {
 	struct jrbd_hfrag hf[2];
 	u8 hdr[JRBD_ENTRY_HDR_SIZE];
-	u32 rec_left = JRBD_ENTRY_HDR_SIZE + e->payload_len;
 	u32 hdr_left = JRBD_ENTRY_HDR_SIZE;
+	u32 pay_left = e->payload_len;
 	u32 pcrc = ~0u;
 	unsigned int nh = 0;
 	struct jrbd_jpos p = start;
+	bool first = true;
 
-	while (rec_left) {
-		u32 n = JRBD_JBLOCK_SIZE - p.off - JRBD_FRAG_HDR_SIZE;
+	while (hdr_left || pay_left) {
+		u32 cap = JRBD_JBLOCK_SIZE - p.off - JRBD_FRAG_HDR_SIZE;
 		u8 *h = blk(ctx, p.seq) + p.off;
-		u32 hlen, plen, fcrc;
+		u32 hlen = cap < hdr_left ? cap : hdr_left;
+		u32 fill = pay_left && hlen == hdr_left ?
+			   jrbd_frag_fill(aligned, first, p.off) : 0;
+		u32 plen = cap - hlen - fill;
+		u32 fcrc;
 
-		if (n > rec_left)
-			n = rec_left;
-		hlen = n < hdr_left ? n : hdr_left;
-		plen = n - hlen;
-		fcrc = plen ? jrbd_crc32c(0, h + JRBD_FRAG_HDR_SIZE + hlen, plen) : 0;
+		if (plen > pay_left)
+			plen = pay_left;
+		fcrc = plen ? jrbd_crc32c(0, h + JRBD_FRAG_HDR_SIZE + hlen + fill,
+					  plen) : 0;
 		if (plen)
 			pcrc = jrbd_crc32c_shift(pcrc, plen) ^ fcrc;
 		if (hlen && nh < 2) {
 			hf[nh].h = h;
 			hf[nh].hlen = hlen;
-			hf[nh].plen = plen;
+			hf[nh].plen = fill + plen;
 			hf[nh].pcrc = fcrc;
 			nh++;
 		} else {
-			seal_frag(seed, h, 0, plen, fcrc);
+			seal_frag(seed, h, 0, fill + plen, fcrc);
 		}
 		hdr_left -= hlen;
-		rec_left -= n;
+		pay_left -= plen;
 		p.seq++;
 		p.off = 0;
+		first = false;
 	}
 
 	return seal_record(seed, chain, e, pcrc, hdr, hf, nh);
@@ -320,7 +370,6 @@ u32 jrbd_rec_finish(u32 seed, u32 chain, struct jrbd_entry *e,
 
 int jrbd_wr_pad(struct jrbd_writer *w)
 {
-	struct jrbd_frag f;
 	u32 room;
 
 	if (jrbd_wr_in_record(w))
@@ -335,20 +384,10 @@ int jrbd_wr_pad(struct jrbd_writer *w)
 		room = jrbd_pad_end(w->off, w->jsector) - w->off;
 	if (room < JRBD_FRAG_HDR_SIZE) {
 		memset(w->blk + w->off, 0, room);
+		w->off += room;
 	} else {
-		memset(w->blk + w->off, 0, room);
-		f.crc = 0;
-		f.len = room - JRBD_FRAG_HDR_SIZE;
-		f.type = JRBD_FRAG_PAD;
-		f.flags = 0;
-		f.seq = w->seq;
-		jrbd_frag_hdr_encode(&f, w->blk + w->off);
-		/* its payload is zeros: shift instead of reading them */
-		jrbd_frag_set_crc(w->blk + w->off,
-				  jrbd_crc32c_shift(jrbd_frag_crc(w->seed, w->blk + w->off, 0),
-						    f.len));
+		put_pad(w, room);
 	}
-	w->off += room;
 	return 0;
 }
 

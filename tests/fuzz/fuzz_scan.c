@@ -9,7 +9,8 @@
  * also force the block's seq), so the fuzzer gets past the CRCs and into
  * the fragment-sequence and entry rules; bits 2-4 the start sector; bit 5
  * 512-byte journal sectors (INCOMPAT_SECTOR_512: PADs close 512-byte
- * sectors, the probe resynchronises at each).  The callbacks check the scanner's
+ * sectors, the probe resynchronises at each); bit 6 payload-aligned
+ * records (INCOMPAT_ALIGNED, rules A1-A3).  The callbacks check the scanner's
  * promises: payload chunks stay inside the entry, accepted entries are
  * consecutive and their CRC matches the bytes passed.
  */
@@ -122,6 +123,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	p.data_blocks = 1 << 20;
 	p.start.seq = SEQ0;
 	p.jsector = flags & 32 ? JRBD_SECTOR_SIZE_SMALL : JRBD_SECTOR_SIZE;
+	p.aligned = flags & 64;
 	p.start.off = (flags >> 2 & 7) * p.jsector;
 	p.index = 1;
 	p.term = 0;

@@ -94,6 +94,7 @@
 #define JB	JRBD_JBLOCK_SIZE
 #define SECT	JRBD_SECTOR_SIZE
 #define HDR	JRBD_FRAG_HDR_SIZE
+#define ALIGNED_LAST	(JB - 512 - HDR - JRBD_ENTRY_HDR_SIZE)	/* rule A1 */
 #define EHDR	JRBD_ENTRY_HDR_SIZE
 #define WINDOW	JRBD_MAX_INFLIGHT_BLOCKS
 
@@ -109,6 +110,7 @@ struct img {
 	int		newest;		/* slot, -1 if none valid */
 	u32		seed;
 	u32		js;		/* journal sector (rule W2) */
+	bool		aligned;	/* payload-aligned records (A1-A3) */
 	u64		jo, jb;		/* journal offset, blocks */
 	u64		doff, dblocks;	/* data area */
 };
@@ -193,6 +195,8 @@ static void load(struct img *im, const char *path)
 	im->jo = im->sb[im->newest].journal_offset;
 	im->jb = im->sb[im->newest].journal_blocks;
 	im->js = jrbd_sb_jsector(&im->sb[im->newest]);
+	im->aligned = im->sb[im->newest].feature_incompat &
+		      JRBD_FEATURE_INCOMPAT_ALIGNED;
 	im->doff = im->sb[im->newest].data_offset;
 	im->dblocks = im->sb[im->newest].data_blocks;
 }
@@ -205,6 +209,14 @@ static u64 devoff(const struct img *im, u64 seq, u32 off)
 static u8 *blk(const struct img *im, u64 seq)
 {
 	return im->b + devoff(im, seq, 0);
+}
+
+static bool zeros(const u8 *p, u32 n)
+{
+	while (n--)
+		if (*p++)
+			return false;
+	return true;
 }
 
 static bool zero16(const u8 *p)
@@ -299,8 +311,10 @@ static void walk_free(struct walk *w)
  */
 static void walk_log(const struct img *im, const struct jrbd_sb *sb, struct walk *w)
 {
-	u8 hdr[EHDR], *recbuf = xcalloc(1, JRBD_MAX_RECORD);
+	u8 hdr[EHDR], *recbuf = xcalloc(1, JRBD_MAX_RECORD + 512);
 	u32 pos, room, end, got = 0, rec_len = 0, chain = sb->tail_chain;
+	u32 blen, fill;
+	const u8 *body;
 	u64 seq = sb->tail_seq, n, last_term = sb->tail_term;
 	struct jrbd_frag f;
 	struct frag *fr;
@@ -341,13 +355,16 @@ static void walk_log(const struct img *im, const struct jrbd_sb *sb, struct walk
 			if (f.type == JRBD_FRAG_PAD) {
 				if (r)
 					why = "PAD inside a record";
-				else if (end != jrbd_pad_end(pos, im->js))
+				else if (end != jrbd_pad_end(pos, im->js) &&
+					 !(im->aligned && pos > ALIGNED_LAST && end == JB))
 					why = "PAD not ending at the next journal sector boundary";
 			} else if (f.type == JRBD_FRAG_FULL || f.type == JRBD_FRAG_FIRST) {
 				if (r)
 					why = "record start inside a record";
 				else if (f.type == JRBD_FRAG_FIRST && end != JB)
 					why = "FIRST not reaching the block end";
+				else if (im->aligned && pos > ALIGNED_LAST)
+					why = "aligned record starting past 32176";
 			} else {
 				if (!r)
 					why = "continuation without FIRST";
@@ -389,14 +406,26 @@ static void walk_log(const struct img *im, const struct jrbd_sb *sb, struct walk
 			fr->next_index = w->next_index;
 			if (r) {
 				r->nf++;
-				if (got + f.len > JRBD_MAX_RECORD ||
-				    (rec_len && got + f.len > rec_len)) {
+				body = blk(im, seq) + pos + HDR;
+				blen = f.len;
+				/* A3: a continuation's 496 filler bytes */
+				if (im->aligned && got && rec_len > EHDR) {
+					if (blen < 496 || !zeros(body, 496)) {
+						w->state = FR_BAD;
+						w->why = "continuation filler";
+						goto out;
+					}
+					body += 496;
+					blen -= 496;
+				}
+				if (got + blen > JRBD_MAX_RECORD + 512 ||
+				    (rec_len && got + blen > rec_len)) {
 					w->state = FR_BAD;
 					w->why = "fragments longer than the entry";
 					goto out;
 				}
-				memcpy(recbuf + got, blk(im, seq) + pos + HDR, f.len);
-				got += f.len;
+				memcpy(recbuf + got, body, blen);
+				got += blen;
 				if (!rec_len && got >= EHDR) {
 					memcpy(hdr, recbuf, EHDR);
 					r->hdr_f = w->nf - 1;
@@ -410,6 +439,21 @@ static void walk_log(const struct img *im, const struct jrbd_sb *sb, struct walk
 						goto out;
 					}
 					rec_len = EHDR + r->e.payload_len;
+					/* A2: filler from the header's end to the
+					 * next 512-byte block offset */
+					fill = (512 - (pos + HDR + EHDR) % 512) % 512;
+					if (im->aligned && r->e.payload_len &&
+					    (got - EHDR < fill ||
+					     !zeros(recbuf + EHDR, fill))) {
+						w->state = FR_BAD;
+						w->why = "first fragment's filler";
+						goto out;
+					}
+					if (im->aligned && r->e.payload_len) {
+						memmove(recbuf + EHDR, recbuf + EHDR + fill,
+							got - EHDR - fill);
+						got -= fill;
+					}
 				}
 				if (f.type == JRBD_FRAG_FULL || f.type == JRBD_FRAG_LAST) {
 					if (!rec_len || got != rec_len ||
@@ -442,15 +486,33 @@ out:
 	free(recbuf);
 }
 
-/* Record bytes (header + payload) of a walked record, into buf. */
+/*
+ * Record bytes (header + payload) of a walked record, into buf: with
+ * aligned framing without the filler (A2 after the header in the first
+ * fragment, A3's 496 bytes at the start of each later one).
+ */
 static u32 rec_bytes(const struct img *im, const struct walk *w, const struct rec *r, u8 *buf)
 {
-	u32 got = 0;
+	bool fill = im->aligned && r->e.payload_len;
+	u32 got = 0, skip;
 	int k;
 
 	for (k = r->f0; k < r->f0 + r->nf; k++) {
-		memcpy(buf + got, blk(im, w->f[k].seq) + w->f[k].off + HDR, w->f[k].len);
-		got += w->f[k].len;
+		const u8 *p = blk(im, w->f[k].seq) + w->f[k].off + HDR;
+		u32 len = w->f[k].len;
+
+		if (fill && k == r->f0) {
+			memcpy(buf, p, EHDR);
+			got = EHDR;
+			skip = EHDR + (512 - (w->f[k].off + HDR + EHDR) % 512) % 512;
+			p += skip;
+			len -= skip;
+		} else if (fill) {
+			p += 496;
+			len -= 496;
+		}
+		memcpy(buf + got, p, len);
+		got += len;
 	}
 	return got;
 }
@@ -921,7 +983,7 @@ static int make_target(struct ctx *c, int cl, int t, struct spec *sp)
 			return -2;
 		ro = cl == J_ENTRY_HDR || cl == J_ENTRY_CRC ? (u32)(rng() % EHDR) :
 		     EHDR + (u32)(rng() % r->e.payload_len);
-		pos = jrbd_record_pos(r->start, ro);
+		pos = jrbd_record_pos(r->start, ro, c->p->aligned);
 		sp->op[0] = (struct op){ .kind = cl == J_ENTRY_HDR || cl == J_PAYLOAD ? 'f' : 'c',
 			.off = devoff(c->p, pos.seq, pos.off), .bit = (u32)bit };
 		if (sp->op[0].kind == 'f')

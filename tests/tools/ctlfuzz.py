@@ -232,6 +232,10 @@ def arg_cases(d, img, rng, scale):
     for v in BAD_UUIDS:
         add(["format", img, "--force", "--cluster-uuid", v],
             [v[:50]] if v else ["--cluster-uuid"])
+    for v in ["", "0", "1024", "4096", "on", "OFF", "512x", "-512"]:
+        add(["format", img, "--force", "--payload-align", v],
+            ["--payload-align"])
+    add(["format", img, "--force", "--payload-align"], ["--payload-align"])
     add(["format", img, "--j", "4M"], ["--j"])     # ambiguous prefix
     add(["format", img], ["--force"], "fail")        # holds jrbd already
     for opt in ("--from", "--count"):

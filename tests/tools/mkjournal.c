@@ -131,6 +131,7 @@ static int open_log(struct mk *m, const char *path)
 	}
 	jrbd_wr_init(&m->w, p.seed, end, m->cur, s.next_index, s.last_term, s.chain);
 	m->w.jsector = p.jsector;
+	m->w.aligned = p.aligned;
 	m->term = s.last_term ? s.last_term : 1;
 	if (m->term < m->sb.current_term)
 		m->term = m->sb.current_term;

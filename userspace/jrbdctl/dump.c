@@ -420,7 +420,7 @@ static void raw_block(struct dump *d, json_object *jb, u64 seq, const u8 *blk, u
 	struct jrbd_frag f;
 	json_object *jf;
 	enum fstat st;
-	u32 next;
+	u32 next, fill;
 
 	while (pos < JRBD_JBLOCK_SIZE) {
 		if (JRBD_SECTOR_SIZE - pos % JRBD_SECTOR_SIZE < JRBD_FRAG_HDR_SIZE) {
@@ -435,14 +435,19 @@ static void raw_block(struct dump *d, json_object *jb, u64 seq, const u8 *blk, u
 			jrbd_entry_hdr_decode(blk + pos + JRBD_FRAG_HDR_SIZE, &x.e);
 			x.start.seq = seq;
 			x.start.off = pos;
-			if (x.e.kind == JRBD_ENTRY_MARK || x.e.kind == JRBD_ENTRY_MEMBERSHIP) {
-				x.kept = f.len - JRBD_ENTRY_HDR_SIZE;
+			/* past the filler of rule A2 on an aligned journal */
+			fill = x.e.payload_len ?
+			       jrbd_frag_fill(jrbd_sb_aligned(&d->l->sb), true, pos) : 0;
+			if ((x.e.kind == JRBD_ENTRY_MARK ||
+			     x.e.kind == JRBD_ENTRY_MEMBERSHIP) &&
+			    f.len >= JRBD_ENTRY_HDR_SIZE + fill) {
+				x.kept = f.len - JRBD_ENTRY_HDR_SIZE - fill;
 				if (x.kept > x.e.payload_len)
 					x.kept = x.e.payload_len;
 				if (x.kept > JLOG_KEEP)
 					x.kept = JLOG_KEEP;
 				memcpy(x.payload, blk + pos + JRBD_FRAG_HDR_SIZE +
-				       JRBD_ENTRY_HDR_SIZE, x.kept);
+				       JRBD_ENTRY_HDR_SIZE + fill, x.kept);
 			}
 			print_entry(d, &x, seq, false, jf);
 		}
@@ -496,6 +501,8 @@ static void print_geometry(struct dump *d)
 		json_object_object_add(j, "blocks", jlog_u64(sb->journal_blocks));
 		json_object_object_add(j, "block_size", jlog_u64(JRBD_JBLOCK_SIZE));
 		json_object_object_add(j, "sector", jlog_u64(jrbd_sb_jsector(sb)));
+		json_object_object_add(j, "payload_align",
+				       jlog_u64(jrbd_sb_aligned(sb) ? JRBD_PAYLOAD_ALIGN : 0));
 		json_object_object_add(j, "data_offset", jlog_u64(sb->data_offset));
 		json_object_object_add(j, "data_blocks", jlog_u64(sb->data_blocks));
 		t = jpos_json(l, tail);
@@ -507,13 +514,14 @@ static void print_geometry(struct dump *d)
 		json_object_object_add(d->root, "journal", j);
 		return;
 	}
-	printf("\njournal: %llu blocks of 32 KiB (%s) at 0x%llx-0x%llx, %u-byte sectors; "
-	       "data area: %llu blocks of 4 KiB (%s) at 0x%llx\n",
+	printf("\njournal: %llu blocks of 32 KiB (%s) at 0x%llx-0x%llx, %u-byte sectors, "
+	       "payloads %s; data area: %llu blocks of 4 KiB (%s) at 0x%llx\n",
 	       (unsigned long long)sb->journal_blocks,
 	       jrbd_size_str(sb->journal_blocks * JRBD_JBLOCK_SIZE, s1),
 	       (unsigned long long)sb->journal_offset,
 	       (unsigned long long)(sb->journal_offset + sb->journal_blocks * JRBD_JBLOCK_SIZE),
-	       jrbd_sb_jsector(sb), (unsigned long long)sb->data_blocks,
+	       jrbd_sb_jsector(sb), jrbd_sb_aligned(sb) ? "512-byte aligned" : "unaligned",
+	       (unsigned long long)sb->data_blocks,
 	       jrbd_size_str(sb->data_blocks * JRBD_BLOCK_SIZE, s2),
 	       (unsigned long long)sb->data_offset);
 	printf("tail: seq %llu +0x%x (slot %llu, device 0x%llx): next index %llu, "

@@ -32,6 +32,7 @@ struct format_args {
 	u64		journal_bytes;	/* 0 = default */
 	u64		data_bytes;	/* 0 = all the rest */
 	u32		jsector;	/* rule W2's sector; 0 = from the device */
+	bool		unaligned;	/* --payload-align off: no INCOMPAT_ALIGNED */
 	u32		node_id;
 	u8		cluster_uuid[16];
 	bool		cluster_given;
@@ -47,6 +48,7 @@ static int parse_args(const struct jrbdctl_opts *o, int argc, char **argv,
 		{ "journal-size", required_argument, NULL, 'J' },
 		{ "size", required_argument, NULL, 'S' },
 		{ "journal-sector", required_argument, NULL, 'Q' },
+		{ "payload-align", required_argument, NULL, 'A' },
 		{ "node-id", required_argument, NULL, 'N' },
 		{ "cluster-uuid", required_argument, NULL, 'U' },
 		{ "force", no_argument, NULL, 'f' },
@@ -121,6 +123,17 @@ static int parse_args(const struct jrbdctl_opts *o, int argc, char **argv,
 				return -EINVAL;
 			}
 			a->jsector = (u32)v;
+			break;
+		case 'A':
+			if (!strcmp(optarg, "512")) {
+				a->unaligned = false;
+			} else if (!strcmp(optarg, "off")) {
+				a->unaligned = true;
+			} else {
+				jrbdctl_err("--payload-align '%s': expected 512 or off",
+					    optarg);
+				return -EINVAL;
+			}
 			break;
 		case 'N':
 			r = jrbd_parse_u64(optarg, &v);
@@ -371,6 +384,8 @@ static void print_summary(const struct format_args *a, const struct jrbd_disk *d
 		json_object_object_add(j, "bytes",
 				       jlog_u64(sb->journal_blocks * JRBD_JBLOCK_SIZE));
 		json_object_object_add(j, "sector", jlog_u64(jrbd_sb_jsector(sb)));
+		json_object_object_add(j, "payload_align",
+				       jlog_u64(jrbd_sb_aligned(sb) ? JRBD_PAYLOAD_ALIGN : 0));
 		json_object_object_add(root, "journal", j);
 		j = json_object_new_object();
 		json_object_object_add(j, "offset", jlog_u64(sb->data_offset));
@@ -391,10 +406,12 @@ static void print_summary(const struct format_args *a, const struct jrbd_disk *d
 	printf("  backing size:  %llu bytes (%s) of %s\n",
 	       (unsigned long long)sb->backing_size, jrbd_size_str(sb->backing_size, s1),
 	       jrbd_size_str(d->size, s2));
-	printf("  journal:       %llu blocks of 32 KiB (%s) at 0x%llx, %u-byte sectors\n",
+	printf("  journal:       %llu blocks of 32 KiB (%s) at 0x%llx, %u-byte sectors, "
+	       "%s\n",
 	       (unsigned long long)sb->journal_blocks,
 	       jrbd_size_str(sb->journal_blocks * JRBD_JBLOCK_SIZE, s3),
-	       (unsigned long long)sb->journal_offset, jrbd_sb_jsector(sb));
+	       (unsigned long long)sb->journal_offset, jrbd_sb_jsector(sb),
+	       jrbd_sb_aligned(sb) ? "payloads 512-byte aligned" : "payloads unaligned");
 	printf("  data area:     %llu blocks of 4 KiB at 0x%llx\n",
 	       (unsigned long long)sb->data_blocks, (unsigned long long)sb->data_offset);
 	printf("  virtual size:  %llu bytes (%s)\n",
@@ -475,6 +492,9 @@ int cmd_format(const struct jrbdctl_opts *o, int argc, char **argv)
 			(u64)time(NULL));
 	if (a.jsector == JRBD_SECTOR_SIZE_SMALL)
 		sb.feature_incompat |= JRBD_FEATURE_INCOMPAT_SECTOR_512;
+	/* Payload-aligned records unless asked not to (decisions.md). */
+	if (!a.unaligned)
+		sb.feature_incompat |= JRBD_FEATURE_INCOMPAT_ALIGNED;
 	sb.generation = 0;
 	r = jrbd_super_encode(&sb, slot_a, &err);
 	if (r == 0) {

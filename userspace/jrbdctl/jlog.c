@@ -304,7 +304,8 @@ u64 jlog_pos_dev_offset(const struct jlog *l, struct jrbd_jpos p)
 
 u64 jlog_rec_dev_offset(const struct jlog *l, struct jrbd_jpos start, u32 rec_off)
 {
-	return jlog_pos_dev_offset(l, jrbd_record_pos(start, rec_off));
+	return jlog_pos_dev_offset(l, jrbd_record_pos(start, rec_off,
+						   jrbd_sb_aligned(&l->sb)));
 }
 
 json_object *jlog_entry_json(const struct jlog *l, const struct jlog_ent *x)

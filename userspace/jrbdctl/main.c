@@ -65,7 +65,7 @@ static const struct jrbdctl_cmd commands[] = {
 	{ "version", cmd_version, 0, 0, 0, "",
 	  "versions of jrbdctl and of the loaded jrbd.ko" },
 	{ "format", cmd_format, 1, -1, 0,
-	  "DEV|FILE [--journal-size SIZE] [--size SIZE] [--journal-sector 512|4096] "
+	  "DEV|FILE [--journal-size SIZE] [--size SIZE] [--journal-sector 512|4096] [--payload-align 512|off] "
 	  "[--node-id N] [--cluster-uuid UUID] [--force] [--json] [-v]",
 	  "write superblocks and an empty journal (SIZE: bytes or K/M/G/T)" },
 	{ "dump", cmd_dump, 1, -1, 0,

@@ -163,6 +163,17 @@ static void test_super_golden(void **state)
 	assert_int_equal(jrbd_super_decode(slot, 0, 64 * MiB, &back, &err), 0);
 	assert_int_equal(back.feature_incompat, JRBD_FEATURE_INCOMPAT_SECTOR_512);
 	assert_int_equal(jrbd_sb_jsector(&back), 512);
+	assert_false(jrbd_sb_aligned(&back));
+
+	/* INCOMPAT_ALIGNED: byte 0x18 = 2 */
+	sb.feature_incompat = JRBD_FEATURE_INCOMPAT_ALIGNED;
+	assert_int_equal(jrbd_super_encode(&sb, slot, &err), 0);
+	assert_int_equal(slot[0x18], 2);
+	assert_memory_equal(slot, gold_super, 0x18);
+	assert_memory_equal(slot + 0x19, gold_super + 0x19, sizeof(gold_super) - 0x19);
+	assert_int_equal(jrbd_super_decode(slot, 0, 64 * MiB, &back, &err), 0);
+	assert_true(jrbd_sb_aligned(&back));
+	assert_int_equal(jrbd_sb_jsector(&back), 4096);
 }
 
 static void test_frag_hdr_golden(void **state)
@@ -310,7 +321,7 @@ static void test_super_field_errors(void **state)
 	POKE(d->version = cpu_to_le32(2), -EOPNOTSUPP, 0x4, "version");
 	POKE(d->header_size = cpu_to_le32(4096), -EINVAL, 0x8, "header_size");
 	POKE(d->flags = cpu_to_le32(1), -EINVAL, 0xc, "flags");
-	POKE(d->feature_incompat = cpu_to_le32(2), -EOPNOTSUPP, 0x18, "feature_incompat");
+	POKE(d->feature_incompat = cpu_to_le32(4), -EOPNOTSUPP, 0x18, "feature_incompat");
 	POKE(d->feature_incompat = cpu_to_le32(0x80000001u), -EOPNOTSUPP, 0x18,
 	     "feature_incompat");
 	POKE(d->node_id = 0, -EINVAL, 0x1c, "node_id");
@@ -501,24 +512,24 @@ static void test_record_pos(void **state)
 	struct jrbd_jpos s = { .seq = 10, .off = 32000 }, p;
 
 	(void)state;
-	p = jrbd_record_pos(s, 0);
+	p = jrbd_record_pos(s, 0, false);
 	assert_int_equal(p.seq, 10);
 	assert_int_equal(p.off, 32016);
-	p = jrbd_record_pos(s, 751);
+	p = jrbd_record_pos(s, 751, false);
 	assert_int_equal(p.off, 32767);
-	p = jrbd_record_pos(s, 752);
+	p = jrbd_record_pos(s, 752, false);
 	assert_int_equal(p.seq, 11);
 	assert_int_equal(p.off, 16);
-	p = jrbd_record_pos(s, 752 + 32752);
+	p = jrbd_record_pos(s, 752 + 32752, false);
 	assert_int_equal(p.seq, 12);
 	assert_int_equal(p.off, 16);
-	p = jrbd_record_end(s, 752);
+	p = jrbd_record_end(s, 752, false);
 	assert_int_equal(p.seq, 10);
 	assert_int_equal(p.off, 32768);
-	p = jrbd_record_end(s, 753);
+	p = jrbd_record_end(s, 753, false);
 	assert_int_equal(p.seq, 11);
 	assert_int_equal(p.off, 17);
-	p = jrbd_record_end(s, 752 + 32752);
+	p = jrbd_record_end(s, 752 + 32752, false);
 	assert_int_equal(p.seq, 11);
 	assert_int_equal(p.off, 32768);
 	s.off = 4085;
@@ -531,6 +542,61 @@ static void test_record_pos(void **state)
 	p = jrbd_record_start(s);
 	assert_int_equal(p.seq, 11);
 	assert_int_equal(p.off, 0);
+	p = jrbd_record_place(s, false);
+	assert_int_equal(p.seq, 11);
+	assert_int_equal(p.off, 0);
+}
+
+/*
+ * Payload-aligned framing (rules A1-A3), by hand: a record at 1000 has its
+ * header at 1016, 456 filler bytes, its payload from 1536; each later
+ * block carries 496 filler bytes and payload from 512.
+ */
+static void test_record_pos_aligned(void **state)
+{
+	static const struct {
+		bool end;	/* jrbd_record_end(), else jrbd_record_pos() */
+		u32 arg;	/* rec_off / rec_len */
+		u64 seq;
+		u32 off;
+	} c[] = {
+		{ false, 63, 10, 1016 + 63 },	/* the header does not move */
+		{ false, 64, 10, 1536 },
+		{ false, 64 + 31231, 10, 32767 },
+		{ false, 64 + 31232, 11, 512 },
+		{ false, 64 + 31232 + 32256, 12, 512 },
+		{ true, 64, 10, 1080 },		/* no payload, no filler */
+		{ true, 64 + 31232, 10, 32768 },
+		{ true, 64 + 31233, 11, 513 },
+		{ true, 64 + 31232 + 32256, 11, 32768 },
+	};
+	struct jrbd_jpos s = { .seq = 10, .off = 1000 }, p;
+	unsigned int i;
+
+	(void)state;
+	assert_int_equal(jrbd_frag_fill(true, true, 1000), 456);
+	assert_int_equal(jrbd_frag_fill(true, true, 432), 0);
+	assert_int_equal(jrbd_frag_fill(true, true, 433), 511);
+	assert_int_equal(jrbd_frag_fill(true, false, 0), 496);
+	assert_int_equal(jrbd_frag_fill(false, true, 1000), 0);
+	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		p = c[i].end ? jrbd_record_end(s, c[i].arg, true) :
+			       jrbd_record_pos(s, c[i].arg, true);
+		assert_int_equal(p.seq, c[i].seq);
+		assert_int_equal(p.off, c[i].off);
+	}
+	/* rule A1: 32176 is the last start, later ones move on */
+	s.off = 32176;
+	p = jrbd_record_place(s, true);
+	assert_int_equal(p.seq, 10);
+	assert_int_equal(p.off, 32176);
+	s.off = 32192;
+	p = jrbd_record_place(s, true);
+	assert_int_equal(p.seq, 11);
+	assert_int_equal(p.off, 0);
+	p = jrbd_record_place(s, false);
+	assert_int_equal(p.seq, 10);
+	assert_int_equal(p.off, 32192);
 }
 
 int main(void)
@@ -548,6 +614,7 @@ int main(void)
 		cmocka_unit_test(test_entry_check),
 		cmocka_unit_test(test_member_codec),
 		cmocka_unit_test(test_record_pos),
+		cmocka_unit_test(test_record_pos_aligned),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

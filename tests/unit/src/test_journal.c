@@ -23,6 +23,7 @@ static u32 seed;
 static u8 *ring;		/* NBLK journal blocks */
 static u8 payload[JRBD_MAX_PAYLOAD];
 static u32 js = JRBD_SECTOR_SIZE;	/* rule W2's sector for new logs and scans */
+static bool aligned;	/* payload-aligned records (A1-A3) for them */
 
 static u8 *slot(u64 seq)
 {
@@ -63,6 +64,7 @@ static void log_init(struct log *l, u64 seq, u32 off, u64 index, u64 term, u32 c
 	l->chain = chain;
 	jrbd_wr_init(&l->w, seed, l->start, slot(seq), index, term, chain);
 	l->w.jsector = js;
+	l->w.aligned = aligned;
 }
 
 static void log_fresh(struct log *l)
@@ -95,10 +97,11 @@ static struct ent *add(struct log *l, u8 kind, u32 nr, u32 plen, u64 term, u64 c
 	need = jrbd_wr_blocks_needed(&l->w, plen);
 	for (i = 0; i < need; i++)
 		blocks[i] = slot(l->w.seq + 1 + i);
-	x->start = jrbd_record_start((struct jrbd_jpos){ l->w.seq, l->w.off });
+	x->start = jrbd_record_place((struct jrbd_jpos){ l->w.seq, l->w.off },
+				     aligned);
 	r = jrbd_wr_append(&l->w, &x->e, plen ? payload : NULL, DATA_BLOCKS, blocks, need);
 	assert_int_equal(r, (int)need);
-	x->end = jrbd_record_end(x->start, JRBD_ENTRY_HDR_SIZE + plen);
+	x->end = jrbd_record_end(x->start, JRBD_ENTRY_HDR_SIZE + plen, aligned);
 	x->digest = plen ? jrbd_crc32c_std(payload, plen) : 0;
 	return x;
 }
@@ -145,7 +148,8 @@ static int cb_entry(void *ctx, const struct jrbd_entry *e, struct jrbd_jpos star
 			for (k = 0; k < e->payload_len; k++)
 				payload[k] = 'a' + k % 26;
 		for (k = 0; k < e->payload_len; k += 509) {
-			struct jrbd_jpos p = jrbd_record_pos(start, JRBD_ENTRY_HDR_SIZE + k);
+			struct jrbd_jpos p = jrbd_record_pos(start, JRBD_ENTRY_HDR_SIZE + k,
+							     aligned);
 
 			assert_int_equal(slot(p.seq)[p.off], payload[k]);
 		}
@@ -168,6 +172,7 @@ static void scan_params(struct jrbd_scan_params *p, const struct log *l)
 	p->term = l->term;
 	p->chain = l->chain;
 	p->jsector = js;
+	p->aligned = aligned;
 }
 
 /* Scan from the log's start, reading blocks through get(seq). */
@@ -515,13 +520,14 @@ static void test_deferred_crc(void **state)
 			if (queued-- == 0) {
 				for (q = fin; q <= i; q++)
 					chain = jrbd_rec_finish(seed, chain, &de[q], start[q],
-								blk_of, NULL);
+								aligned, blk_of, NULL);
 				fin = i + 1;
 				queued = -1;
 			}
 		}
 		for (q = fin; q < n; q++)
-			chain = jrbd_rec_finish(seed, chain, &de[q], start[q], blk_of, NULL);
+			chain = jrbd_rec_finish(seed, chain, &de[q], start[q], aligned,
+						blk_of, NULL);
 
 		for (i = 0; i < n; i++) {
 			assert_int_equal(de[i].index, re[i].index);
@@ -851,7 +857,7 @@ static int scan_expect(int reason, int accepted)
 
 static void test_corruptions(void **state)
 {
-	u8 *b0, *h;
+	u8 *b0, *h, *pp;
 	u32 o1;
 
 	(void)state;
@@ -893,10 +899,11 @@ static void test_corruptions(void **state)
 	scan_expect(JRBD_SCAN_END_ZERO, 4);
 
 	/* payload corrupted with the fragment CRC recomputed */
-	h[64 + 100] ^= 1;
+	pp = b0 + jrbd_record_pos(L.ents[1].start, 64 + 100, aligned).off;
+	*pp ^= 1;
 	refrag(b0, o1);
 	scan_expect(JRBD_SCAN_ERR_PAYLOAD_CRC, 1);
-	h[64 + 100] ^= 1;
+	*pp ^= 1;
 	refrag(b0, o1);
 	/* entry fields, fragment CRC and chain recomputed */
 	h[0] = 9;
@@ -1048,6 +1055,8 @@ static void test_resume_after_scan(void **state)
 	term = S.last_term;
 	chain = S.chain;
 	jrbd_wr_init(w, seed, end, slot(end.seq), idx, term, chain);
+	w->jsector = js;
+	w->aligned = aligned;
 	assert_int_equal(jrbd_wr_seal(w), 0);
 	L.n = n0;
 	add(&L, JRBD_ENTRY_NEW_TERM, 0, 0, 2, idx - 1);
@@ -1246,6 +1255,157 @@ static int teardown(void **state)
 	return 0;
 }
 
+/* Teardown of the aligned tests, also when one fails half-way. */
+static int aligned_off(void **state)
+{
+	(void)state;
+	aligned = false;
+	js = JRBD_SECTOR_SIZE;
+	return 0;
+}
+
+/*
+ * INCOMPAT_ALIGNED by hand: where rules A1-A3 put the bytes, that the
+ * scanner insists on them, and that the feature bit is not optional.
+ */
+static void test_aligned(void **state)
+{
+	struct jrbd_scan_params p;
+	struct ent *x;
+	u32 k, f;
+
+	(void)state;
+	aligned = true;
+	/* A2: a fresh log; header 16..80, filler to 512, payload 512..4608 */
+	log_fresh(&L);
+	x = add_write(&L, 1, 0);
+	assert_int_equal(x->start.off, 0);
+	assert_int_equal(x->end.off, 4608);
+	assert_int_equal(L.w.off, 4608);
+	for (k = 80; k < 512; k++)
+		assert_int_equal(slot(0)[k], 0);
+	fill(x->e.index, 4096);
+	assert_memory_equal(slot(0) + 512, payload, 4096);
+	/* back to back: the next header at 4608, its payload at 5120 */
+	x = add_write(&L, 2, 1);
+	assert_int_equal(x->start.off, 4608);
+	assert_int_equal(jrbd_record_pos(x->start, 64, true).off, 5120);
+	/* an fsync'd 4 KiB write closes its sector: 8 KiB with 4 KiB ones */
+	assert_int_equal(jrbd_wr_pad(&L.w), 0);
+	assert_int_equal(L.w.off, 16384);
+	/* A3: a record running over a block end; every 4 KiB payload block
+	 * starts at a multiple of 512 */
+	x = add_write(&L, 7, 2);
+	assert_int_equal(x->start.seq, 0);
+	for (k = 0; k < 7; k++)
+		assert_int_equal(jrbd_record_pos(x->start, 64 + k * 4096, true).off % 512, 0);
+	for (k = 16; k < 512; k++)
+		assert_int_equal(slot(1)[k], 0);
+	/* header-only and small records */
+	add(&L, JRBD_ENTRY_NEW_TERM, 0, 0, 1, 3);
+	L.t = 1;
+	add(&L, JRBD_ENTRY_MARK, 0, 7, 1, 3);
+	add_write(&L, 256, 3);
+	G.check_pos = true;
+	assert_int_equal(scan_log(&L, &S, &G), 1);
+	G.check_pos = false;
+	assert_int_equal(S.stop.reason, JRBD_SCAN_END_ZERO);
+	assert_prefix(&L, &G, L.n);
+
+	/* the feature bit is not optional, either way */
+	scan_params(&p, &L);
+	p.aligned = false;
+	assert_int_equal(scan_with(&S, &p, &G, get_ring), 1);
+	assert_false(jrbd_scan_reason_is_end(S.stop.reason));
+	assert_int_equal(G.n, 0);
+
+	/* filler that is not zero, CRC recomputed: first fragment, then a
+	 * continuation */
+	slot(0)[100] = 1;
+	refrag(slot(0), 0);
+	scan_expect(JRBD_SCAN_ERR_FRAGMENT, 0);
+	assert_string_equal(S.stop.msg, "alignment filler is not zero");
+	slot(0)[100] = 0;
+	refrag(slot(0), 0);
+	slot(1)[300] = 1;
+	refrag(slot(1), 0);
+	scan_expect(JRBD_SCAN_ERR_FRAGMENT, 2);
+	slot(1)[300] = 0;
+	refrag(slot(1), 0);
+	scan_expect(JRBD_SCAN_END_ZERO, L.n);
+
+	/* A1: past 32176 the block is closed with a PAD to its end */
+	memset(ring, 0, NBLK * BS);
+	log_init(&L, 0, 32192, 1, 0, seed);
+	x = add_write(&L, 1, 0);
+	assert_int_equal(x->start.seq, 1);
+	assert_int_equal(x->start.off, 0);
+	assert_int_equal(slot(0)[32192 + 6], JRBD_FRAG_PAD);
+	scan_expect(JRBD_SCAN_END_ZERO, 1);
+	assert_prefix(&L, &G, 1);
+	/* ... and 32176 is still early enough: 512 payload bytes there */
+	memset(ring, 0, NBLK * BS);
+	log_init(&L, 0, 32176, 1, 0, seed);
+	x = add_write(&L, 1, 0);
+	assert_int_equal(x->start.off, 32176);
+	assert_int_equal(jrbd_record_pos(x->start, 64, true).off, 32256);
+	assert_int_equal(x->end.seq, 1);
+	assert_int_equal(x->end.off, 512 + 3584);
+	scan_expect(JRBD_SCAN_END_ZERO, 1);
+	assert_prefix(&L, &G, 1);
+	/* a record start past 32176 with a valid CRC: refused */
+	memset(ring, 0, NBLK * BS);
+	log_init(&L, 0, 32192, 1, 0, seed);
+	L.w.aligned = false;
+	add(&L, JRBD_ENTRY_NEW_TERM, 0, 0, 0, 0);
+	scan_expect(JRBD_SCAN_ERR_FRAGMENT, 0);
+	assert_string_equal(S.stop.msg,
+			    "record starts too late in its block for aligned framing");
+	/* a PAD to the block end from before 32176 is not one */
+	memset(ring, 0, NBLK * BS);
+	log_init(&L, 0, 28672, 1, 0, seed);
+	L.w.aligned = true;
+	L.w.off = 28672;
+	f = JRBD_JBLOCK_SIZE - 28672;
+	{
+		struct jrbd_frag fr = { .len = f - 16, .type = JRBD_FRAG_PAD,
+					.seq = 0 };
+
+		jrbd_frag_hdr_encode(&fr, slot(0) + 28672);
+		refrag(slot(0), 28672);
+	}
+	scan_expect(JRBD_SCAN_END_ZERO, 0);	/* 4 KiB sectors: it is W2's */
+	js = JRBD_SECTOR_SIZE_SMALL;
+	scan_expect(JRBD_SCAN_ERR_FRAGMENT, 0);
+	js = JRBD_SECTOR_SIZE;
+	aligned = false;
+}
+
+/*
+ * The layout-independent tests again with payload-aligned records (rules
+ * A1-A3): every byte still where the mapping says, torn and flipped bytes
+ * still caught, deferred CRCs still the same bytes.
+ */
+
+#define ALIGNED_TOO(t)						\
+	static void t##_aligned(void **state)			\
+	{							\
+		aligned = true;					\
+		t(state);					\
+	}
+ALIGNED_TOO(test_roundtrip_all_kinds)
+ALIGNED_TOO(test_incremental_put)
+ALIGNED_TOO(test_deferred_crc)
+ALIGNED_TOO(test_exact_fill)
+ALIGNED_TOO(test_empty_and_largest)
+ALIGNED_TOO(test_torn_every_offset)
+ALIGNED_TOO(test_stale_lap)
+ALIGNED_TOO(test_every_bit_flip)
+ALIGNED_TOO(test_corruptions)
+ALIGNED_TOO(test_callback_abort)
+ALIGNED_TOO(test_probe_after_stop)
+ALIGNED_TOO(test_resume_after_scan)
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1264,6 +1424,19 @@ int main(void)
 		cmocka_unit_test(test_probe_after_stop),
 		cmocka_unit_test(test_resume_after_scan),
 		cmocka_unit_test(test_sector_512),
+		cmocka_unit_test_teardown(test_aligned, aligned_off),
+		cmocka_unit_test_teardown(test_roundtrip_all_kinds_aligned, aligned_off),
+		cmocka_unit_test_teardown(test_incremental_put_aligned, aligned_off),
+		cmocka_unit_test_teardown(test_deferred_crc_aligned, aligned_off),
+		cmocka_unit_test_teardown(test_exact_fill_aligned, aligned_off),
+		cmocka_unit_test_teardown(test_empty_and_largest_aligned, aligned_off),
+		cmocka_unit_test_teardown(test_torn_every_offset_aligned, aligned_off),
+		cmocka_unit_test_teardown(test_stale_lap_aligned, aligned_off),
+		cmocka_unit_test_teardown(test_every_bit_flip_aligned, aligned_off),
+		cmocka_unit_test_teardown(test_corruptions_aligned, aligned_off),
+		cmocka_unit_test_teardown(test_callback_abort_aligned, aligned_off),
+		cmocka_unit_test_teardown(test_probe_after_stop_aligned, aligned_off),
+		cmocka_unit_test_teardown(test_resume_after_scan_aligned, aligned_off),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
