@@ -93,6 +93,42 @@ static void jrbd_put(struct jrbd_dev *d, const void *p, size_t len)
 }
 
 /*
+ * Point the index at @je for each of its blocks, in one walk under the
+ * index's lock (one lock round trip and one descent per entry, not per
+ * block).  Each entry it replaces somewhere is marked ->overwritten.
+ * Called under ->jlock, or by recovery before the device is live.
+ * 0, or -ENOMEM when @gfp may fail.
+ */
+int jrbd_index_add(struct jrbd_dev *d, struct jrbd_jentry *je, gfp_t gfp)
+{
+	XA_STATE(xas, &d->index, je->lba);
+	u32 i = 0;
+
+	do {
+		xas_lock(&xas);
+		for (; i < je->nr_blocks; i++) {
+			struct jrbd_jentry *old;
+
+			/* a discard's thousands of blocks: not in one section */
+			if (i && !(i % JRBD_INDEX_WALK_CHUNK)) {
+				xas_unlock(&xas);
+				cond_resched();
+				xas_set(&xas, je->lba + i);
+				xas_lock(&xas);
+			}
+			old = xas_store(&xas, je);
+			if (xas_error(&xas))
+				break;	/* retried at this block */
+			if (old)
+				WRITE_ONCE(old->overwritten, true);
+			xas_next(&xas);
+		}
+		xas_unlock(&xas);
+	} while (xas_nomem(&xas, gfp));
+	return xas_error(&xas);
+}
+
+/*
  * A write becomes one journal entry, copied into the ring under ->jlock.
  * Only copied: the writer defers the CRCs (->defer_crc), which the commit
  * stage takes before the bytes go to disk (jrbd_finish_entries()).  A
@@ -117,7 +153,7 @@ static void jrbd_write(struct jrbd_dev *d, struct bio *bio)
 	struct jrbd_entry e = { 0 };
 	struct jrbd_jentry *je = NULL;
 	struct jrbd_wait *wt = NULL;
-	u64 i, seq0;
+	u64 seq0;
 	int r;
 
 	if (durable || !bytes) {
@@ -191,8 +227,7 @@ static void jrbd_write(struct jrbd_dev *d, struct bio *bio)
 	jrbd_jentry_fill(je, &e, d->w.rec_start);
 	list_add_tail(&je->node, &d->live);
 	list_add_tail(&je->fnode, &d->unfinished);
-	for (i = 0; i < e.nr_blocks; i++)
-		xa_store(&d->index, e.lba + i, je, GFP_NOIO | __GFP_NOFAIL);
+	jrbd_index_add(d, je, GFP_NOIO | __GFP_NOFAIL);
 	d->index_blocks += e.nr_blocks;
 	atomic64_inc(&d->stats.writes);
 	atomic64_add(bytes, &d->stats.bytes_written);

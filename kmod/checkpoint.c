@@ -317,7 +317,8 @@ static int jrbd_ckpt_zero_run(struct jrbd_dev *d, struct jrbd_jentry *je,
 /*
  * Must block @lba of @je be written home in this round?
  *
- * Not if a newer entry of this round already writes it (@done): each
+ * Not if a newer entry of this round already writes it (@done, NULL when
+ * no two entries of the round share a block): each
  * block is written at most once per round, from its newest version in the
  * round, so no two home writes of one block are ever in flight together
  * (the device may reorder overlapping writes).  The round walks its
@@ -335,32 +336,51 @@ static bool jrbd_ckpt_needed(struct jrbd_dev *d, struct jrbd_jentry *je,
 {
 	struct jrbd_jentry *cur;
 
-	if (xa_load(done, lba))
+	if (done && xa_load(done, lba))
 		return false;
 	cur = xa_load(&d->index, lba);
 	return cur == je || (cur && cur->index > commit);
 }
 
-/* Step 2 for one entry: its blocks that may not be skipped. */
+/*
+ * Step 2 for one entry: its blocks that may not be skipped.
+ *
+ * An entry no newer one ever replaced in the index (!->overwritten) is
+ * the newest version of each of its blocks, and no newer entry of the
+ * round holds any of them: all its blocks go, with no lookup.  A newer
+ * write that replaces it meanwhile changes nothing here: this version is
+ * committed, so writing it home is right, and the newer one goes home in
+ * a later round, after this one's writes completed.
+ *
+ * @done is NULL when no entry of the round was overwritten at the start
+ * of the round (jrbd_ckpt_round()): then no two of its entries share a
+ * block (the older one would have been marked when the newer one was
+ * appended, before it was committed), so no block can be written twice.
+ */
 static int jrbd_ckpt_entry(struct jrbd_dev *d, struct jrbd_jentry *je,
 			   u64 commit, struct xarray *done,
 			   struct jrbd_ckpt_io *io)
 {
+	bool all = !READ_ONCE(je->overwritten);
 	u32 i = 0, run, k;
 	int r;
 
 	if (!jrbd_kind_has_range(je->kind))
 		return 0;
 	while (i < je->nr_blocks) {
-		if (!jrbd_ckpt_needed(d, je, je->lba + i, commit, done)) {
+		if (all) {
+			run = min_t(u32, je->nr_blocks - i, BIO_MAX_VECS);
+		} else if (!jrbd_ckpt_needed(d, je, je->lba + i, commit, done)) {
 			i++;
 			continue;
+		} else {
+			run = 1;
+			while (i + run < je->nr_blocks && run < BIO_MAX_VECS &&
+			       jrbd_ckpt_needed(d, je, je->lba + i + run,
+						commit, done))
+				run++;
 		}
-		run = 1;
-		while (i + run < je->nr_blocks && run < BIO_MAX_VECS &&
-		       jrbd_ckpt_needed(d, je, je->lba + i + run, commit, done))
-			run++;
-		for (k = 0; k < run; k++)
+		for (k = 0; done && k < run; k++)
 			xa_store(done, je->lba + i + k, xa_mk_value(1),
 				 GFP_NOIO | __GFP_NOFAIL);
 		if (je->kind == JRBD_ENTRY_WRITE) {
@@ -376,6 +396,29 @@ static int jrbd_ckpt_entry(struct jrbd_dev *d, struct jrbd_jentry *je,
 	return 0;
 }
 
+/*
+ * Step 4 for one entry: erase its blocks from the index where it is still
+ * their newest version (a newer write keeps its own slot), one walk over
+ * the present slots per section under the index's lock.
+ */
+static void jrbd_index_drop(struct jrbd_dev *d, struct jrbd_jentry *je)
+{
+	u64 first, last, end = je->lba + je->nr_blocks;
+
+	for (first = je->lba; first < end; first = last + 1) {
+		XA_STATE(xas, &d->index, first);
+		struct jrbd_jentry *cur;
+
+		last = min(first + JRBD_INDEX_WALK_CHUNK, end) - 1;
+		xas_lock(&xas);
+		xas_for_each(&xas, cur, last)
+			if (cur == je)
+				xas_store(&xas, NULL);
+		xas_unlock(&xas);
+		cond_resched();
+	}
+}
+
 /* One round; returns the number of entries checkpointed or an error. */
 static int jrbd_ckpt_round(struct jrbd_dev *d)
 {
@@ -383,7 +426,7 @@ static int jrbd_ckpt_round(struct jrbd_dev *d)
 	struct jrbd_jentry *je, *tmp, *last = NULL;
 	struct blk_plug plug;
 	struct jrbd_jpos tail;
-	struct xarray done;
+	struct xarray done_xa, *done = NULL;
 	LIST_HEAD(batch);
 	u64 blocks = 0, tail_index, commit;
 	int n = 0, r = 0;
@@ -400,6 +443,9 @@ static int jrbd_ckpt_round(struct jrbd_dev *d)
 		if (je->index > commit || blocks >= JRBD_CKPT_BATCH_BLOCKS)
 			break;
 		blocks += je->nr_blocks;
+		/* entries of the round may share blocks: see jrbd_ckpt_entry() */
+		if (je->overwritten)
+			done = &done_xa;
 		list_move_tail(&je->node, &batch);
 		n++;
 	}
@@ -411,18 +457,18 @@ static int jrbd_ckpt_round(struct jrbd_dev *d)
 	last = list_last_entry(&batch, struct jrbd_jentry, node);
 	atomic_set(&io.pending, 1);
 	init_completion(&io.done);
-	xa_init(&done);
+	xa_init(&done_xa);
 	/* one notification of the disk per batch of bios, not per bio */
 	blk_start_plug(&plug);
 	list_for_each_entry_reverse(je, &batch, node) {
-		r = jrbd_ckpt_entry(d, je, commit, &done, &io);
+		r = jrbd_ckpt_entry(d, je, commit, done, &io);
 		if (r)
 			break;
 	}
 	blk_finish_plug(&plug);
 	jrbd_ckpt_put(d, &io);
 	wait_for_completion(&io.done);
-	xa_destroy(&done);
+	xa_destroy(&done_xa);
 	if (!r)
 		r = io.error;
 	if (!r)
@@ -438,14 +484,9 @@ static int jrbd_ckpt_round(struct jrbd_dev *d)
 
 	/* Step 4: readers now find these blocks in the data area. */
 	down_write(&d->reclaim_sem);
-	list_for_each_entry(je, &batch, node) {
-		u32 i;
-
-		if (!jrbd_kind_has_range(je->kind))
-			continue;
-		for (i = 0; i < je->nr_blocks; i++)
-			xa_cmpxchg(&d->index, je->lba + i, je, NULL, GFP_NOIO);
-	}
+	list_for_each_entry(je, &batch, node)
+		if (jrbd_kind_has_range(je->kind))
+			jrbd_index_drop(d, je);
 	up_write(&d->reclaim_sem);
 
 	/* Step 5: the new tail is the oldest entry left, or the head. */

@@ -111,6 +111,13 @@ struct jrbd_jentry {
 	u32 chain_crc;
 	u16 flags;
 	u8 kind;
+	/*
+	 * A newer entry replaced it in the index for at least one block
+	 * (jrbd_index_add()).  Set under ->jlock and the index's lock, and
+	 * never cleared; read by the checkpointer, which looks an entry's
+	 * blocks up in the index only when it is set.
+	 */
+	bool overwritten;
 	struct jrbd_jpos start;		/* its first fragment header */
 };
 
@@ -284,6 +291,7 @@ static inline void jrbd_jentry_fill(struct jrbd_jentry *je,
 	je->chain_crc = e->chain_crc;
 	je->flags = e->flags;
 	je->kind = e->kind;
+	je->overwritten = false;
 	je->start = start;
 	INIT_LIST_HEAD(&je->fnode);
 }
@@ -329,8 +337,12 @@ static inline int jrbd_dev_failed(struct jrbd_dev *d)
 	return READ_ONCE(d->error);
 }
 
+/* Index blocks walked per section under the index's lock. */
+#define JRBD_INDEX_WALK_CHUNK	1024u
+
 /* bio.c */
 void jrbd_submit_bio(struct bio *bio);
+int jrbd_index_add(struct jrbd_dev *d, struct jrbd_jentry *je, gfp_t gfp);
 
 /* journal.c */
 int jrbd_journal_alloc(struct jrbd_dev *d, struct netlink_ext_ack *extack);

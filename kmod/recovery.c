@@ -36,7 +36,6 @@ static int jrbd_rec_entry(void *ctx, const struct jrbd_entry *e,
 {
 	struct jrbd_dev *d = ctx;
 	struct jrbd_jentry *je;
-	u32 i;
 
 	je = kmalloc(sizeof(*je), GFP_KERNEL);
 	if (!je)
@@ -44,12 +43,10 @@ static int jrbd_rec_entry(void *ctx, const struct jrbd_entry *e,
 	jrbd_jentry_fill(je, e, start);
 	list_add_tail(&je->node, &d->live);
 	if (jrbd_kind_has_range(e->kind)) {
-		for (i = 0; i < e->nr_blocks; i++) {
-			int r = xa_err(xa_store(&d->index, e->lba + i, je,
-						GFP_KERNEL));
-			if (r)
-				return r;
-		}
+		int r = jrbd_index_add(d, je, GFP_KERNEL);
+
+		if (r)
+			return r;
 		d->index_blocks += e->nr_blocks;
 	}
 	d->rec.entries++;
