@@ -113,9 +113,10 @@ struct jrbd_jentry {
 	u8 kind;
 	/*
 	 * A newer entry replaced it in the index for at least one block
-	 * (jrbd_index_add()).  Set under ->jlock and the index's lock, and
-	 * never cleared; read by the checkpointer, which looks an entry's
-	 * blocks up in the index only when it is set.
+	 * (jrbd_index_add()).  Set under the index's lock, and under ->jlock
+	 * except in recovery (before the device is live); never cleared.
+	 * Read by the checkpointer, which looks an entry's blocks up in the
+	 * index only when it is set.
 	 */
 	bool overwritten;
 	struct jrbd_jpos start;		/* its first fragment header */
