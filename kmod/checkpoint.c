@@ -131,6 +131,18 @@ static void jrbd_ckpt_take_pages(struct jrbd_dev *d, struct bio *bio, u32 n)
 	spin_unlock_irq(&d->ckpt_page_lock);
 }
 
+/* A home write of a round completed: its error, then the round's count. */
+static void jrbd_ckpt_bio_done(struct bio *bio)
+{
+	struct jrbd_ckpt_io *io = bio->bi_private;
+
+	if (bio->bi_status)
+		io->error = blk_status_to_errno(bio->bi_status);
+	bio_put(bio);
+	jrbd_ckpt_put(io->d, io);
+}
+
+/* A bounced home write: its pool pages go back first. */
 static void jrbd_ckpt_endio(struct bio *bio)
 {
 	struct jrbd_ckpt_io *io = bio->bi_private;
@@ -140,16 +152,13 @@ static void jrbd_ckpt_endio(struct bio *bio)
 	unsigned long flags;
 	unsigned int nfree;
 
-	if (bio->bi_status)
-		io->error = blk_status_to_errno(bio->bi_status);
 	spin_lock_irqsave(&d->ckpt_page_lock, flags);
 	nfree = d->ckpt_nfree;
 	bio_for_each_segment_all(bv, bio, iter)
 		d->ckpt_pages[nfree++] = bv->bv_page;
 	WRITE_ONCE(d->ckpt_nfree, nfree);
 	spin_unlock_irqrestore(&d->ckpt_page_lock, flags);
-	bio_put(bio);
-	jrbd_ckpt_put(d, io);	/* after the pages: it wakes their waiter */
+	jrbd_ckpt_bio_done(bio);	/* after the pages: it wakes their waiter */
 }
 
 /*
@@ -182,17 +191,6 @@ static void jrbd_ckpt_wait_room(struct jrbd_dev *d, struct jrbd_ckpt_io *io,
 		wait_var_event(&io->pending, jrbd_ckpt_pages_free(d) >= n);
 	}
 	WRITE_ONCE(d->ckpt_wake_at, 0);	/* nobody waits: no wake-ups */
-}
-
-/* A home write straight from the ring: no pages to give back. */
-static void jrbd_ckpt_endio_direct(struct bio *bio)
-{
-	struct jrbd_ckpt_io *io = bio->bi_private;
-
-	if (bio->bi_status)
-		io->error = blk_status_to_errno(bio->bi_status);
-	bio_put(bio);
-	jrbd_ckpt_put(io->d, io);
 }
 
 /*
@@ -254,7 +252,8 @@ static void jrbd_ckpt_write_direct(struct jrbd_dev *d, struct jrbd_jentry *je,
 					min_t(u32, BIO_MAX_VECS, 4 * (first + n - i)),
 					REQ_OP_WRITE, GFP_NOIO);
 			bio->bi_iter.bi_sector = jrbd_data_sector(d, je->lba + i);
-			bio->bi_end_io = jrbd_ckpt_endio_direct;
+			/* straight from the ring: no pages to give back */
+			bio->bi_end_io = jrbd_ckpt_bio_done;
 			bio->bi_private = io;
 		}
 		while (left) {
