@@ -140,8 +140,8 @@ int jrbd_index_add(struct jrbd_dev *d, struct jrbd_jentry *je, gfp_t gfp)
  * completes as soon as its entry is in the ring: the device advertises a
  * volatile write cache, so a plain write promises nothing until a flush
  * (dm-integrity's journal mode and a disk's own cache do the same).  The
- * commit stage is kicked at once, so the entry normally reaches the
- * journal within a disk round trip; what may be in the ring unwritten is
+ * commit stage writes its block once it and up to seven more are full
+ * (jrbd_plain_commit_due()); what may be in the ring unwritten is
  * bounded by the journal's size (back-pressure) and the tick's commit
  * interval.  Reads of the block find the entry in the index meanwhile.
  */
@@ -234,13 +234,15 @@ static void jrbd_write(struct jrbd_dev *d, struct bio *bio)
 	if (!wt) {
 		/*
 		 * Plain write: in the (volatile) cache, done.  With nobody
-		 * waiting the commit stage writes only filled blocks, so it
-		 * is woken when this entry filled one, not for every write.
+		 * waiting the commit stage writes filled blocks only, several
+		 * at a time, so it is woken when this entry filled one and
+		 * enough wait (jrbd_plain_commit_due()), not for every write.
 		 */
-		bool filled = d->w.seq != seq0 || jrbd_wr_block_full(&d->w);
+		bool kick = (d->w.seq != seq0 || jrbd_wr_block_full(&d->w)) &&
+			    jrbd_plain_commit_due(d);
 
 		mutex_unlock(&d->jlock);
-		if (filled)
+		if (kick)
 			jrbd_kick_commit(d);
 		bio_endio(bio);
 		return;

@@ -418,6 +418,31 @@ void jrbd_kick_commit(struct jrbd_dev *d)
 	queue_work(d->commit_wq, &d->commit_work);
 }
 
+/*
+ * With only plain writes to do, the commit stage writes the journal blocks
+ * the writer has filled once JRBD_PLAIN_STRIDE of them wait (fewer on a
+ * journal of under 64 blocks), as one request: a 4 KiB random writer fills
+ * a 32 KiB block every seven writes, and a request per block cost a disk
+ * limited in requests per second one journal write per seven user writes
+ * (tuning step 16 in performance.md).  A flush, a FUA write, a writer
+ * waiting for space and the once-a-second tick write everything.  Under
+ * ->jlock; the writer and the commit stage decide with this one test, so
+ * a kick is never ignored by the pass it starts.
+ */
+#define JRBD_PLAIN_STRIDE	8u
+
+bool jrbd_plain_commit_due(struct jrbd_dev *d)
+{
+	u64 stride = clamp_t(u64, d->geom.journal_blocks / 8, 1,
+			     JRBD_PLAIN_STRIDE);
+	u64 filled = d->w.seq * JRBD_JBLOCK_SIZE +
+		     (jrbd_wr_block_full(&d->w) ? JRBD_JBLOCK_SIZE : 0);
+	u64 taken = d->submitted.seq * JRBD_JBLOCK_SIZE + d->submitted.off;
+
+	lockdep_assert_held(&d->jlock);
+	return filled >= taken + stride * JRBD_JBLOCK_SIZE;
+}
+
 /* One group-commit pass; false when there was nothing to do. */
 static bool jrbd_commit_pass(struct jrbd_dev *d)
 {
@@ -447,20 +472,19 @@ static bool jrbd_commit_pass(struct jrbd_dev *d)
 	flush = d->flush_wanted;
 	if (!flush && list_empty(&d->pending)) {
 		/*
-		 * Only plain writes, which completed already: write the
-		 * blocks the writer has filled and leave the one it is
-		 * filling for a later pass (no PAD, no partial block, fewer
-		 * and larger requests).  A flush, a FUA write or the tick
-		 * writes the rest.  The indexes move with full passes only.
+		 * Only plain writes, which completed already: once enough
+		 * are waiting, write the blocks the writer has filled and
+		 * leave the one it is filling for a later pass (no PAD, no
+		 * partial block, fewer and larger requests).  A flush, a FUA
+		 * write or the tick writes the rest.  The indexes move with
+		 * full passes only.
 		 */
-		to.seq = d->w.seq;
-		to.off = jrbd_wr_block_full(&d->w) ? JRBD_JBLOCK_SIZE : 0;
-		/* nothing filled since: (seq, 32 KiB) is (seq + 1, 0) */
-		if (to.seq * JRBD_JBLOCK_SIZE + to.off <=
-		    from.seq * JRBD_JBLOCK_SIZE + from.off) {
+		if (!jrbd_plain_commit_due(d)) {
 			mutex_unlock(&d->jlock);
 			return false;
 		}
+		to.seq = d->w.seq;
+		to.off = jrbd_wr_block_full(&d->w) ? JRBD_JBLOCK_SIZE : 0;
 		d->submitted = to;
 		list_splice_init(&d->unfinished, &fin);
 		mutex_unlock(&d->jlock);

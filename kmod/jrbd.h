@@ -352,6 +352,7 @@ void jrbd_commit_work(struct work_struct *work);
 void jrbd_journal_copy(struct jrbd_dev *d, const struct jrbd_jentry *je,
 		       u32 rec_off, void *dst, u32 len);
 void jrbd_kick_commit(struct jrbd_dev *d);
+bool jrbd_plain_commit_due(struct jrbd_dev *d);
 int jrbd_sync_io(struct jrbd_dev *d, blk_opf_t opf, u64 dev_offset,
 		 void *buf, u32 len);
 int jrbd_sb_write(struct jrbd_dev *d);
