@@ -40,10 +40,14 @@
  * round of them on a disk limited in requests per second.  While a bio
  * waits for a commit and the journal does not need the room yet, the
  * round yields: JRBD_CKPT_INFLIGHT_YIELD, so a journal write queues
- * behind at most that many home writes.
+ * behind at most that many home writes.  When the journal is pressed
+ * (three quarters full, or a writer waits for space) the room is what
+ * everyone waits for: JRBD_CKPT_INFLIGHT_PRESSED, a queue deep enough
+ * for the disk's full random-write rate (tuning step 17).
  */
 #define JRBD_CKPT_INFLIGHT		32
 #define JRBD_CKPT_INFLIGHT_YIELD	2
+#define JRBD_CKPT_INFLIGHT_PRESSED	128
 #define JRBD_TICK		HZ
 
 struct jrbd_ckpt_io {
@@ -54,11 +58,17 @@ struct jrbd_ckpt_io {
 	struct jrbd_dev *d;
 };
 
-/* A writer that starts waiting for space mid-round ends the yielding. */
+/*
+ * The round's window now.  A writer that starts waiting for space
+ * mid-round ends the yielding and widens the window.
+ */
 static int jrbd_ckpt_inflight(struct jrbd_ckpt_io *io)
 {
-	if (io->may_yield && atomic_read(&io->d->durable_waiters) &&
-	    !waitqueue_active(&io->d->space_wq))
+	bool pressed = !io->may_yield || waitqueue_active(&io->d->space_wq);
+
+	if (pressed)
+		return JRBD_CKPT_INFLIGHT_PRESSED;
+	if (atomic_read(&io->d->durable_waiters))
 		return JRBD_CKPT_INFLIGHT_YIELD;
 	return JRBD_CKPT_INFLIGHT;
 }
