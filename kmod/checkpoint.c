@@ -40,9 +40,10 @@
  * round of them on a disk limited in requests per second.  While a bio
  * waits for a commit and the journal does not need the room yet, the
  * round yields: JRBD_CKPT_INFLIGHT_YIELD, so a journal write queues
- * behind at most that many home writes.  When the journal is pressed
- * (three quarters full, or a writer waits for space) the room is what
- * everyone waits for: JRBD_CKPT_INFLIGHT_PRESSED, a queue deep enough
+ * behind at most that many home writes.  When the room matters more
+ * than the latency (the journal or the index three quarters full, a
+ * writer waiting for space, a forced checkpoint: the round may not
+ * yield) the window is JRBD_CKPT_INFLIGHT_PRESSED, a queue deep enough
  * for the disk's full random-write rate (tuning step 17).
  */
 #define JRBD_CKPT_INFLIGHT		32
@@ -178,7 +179,8 @@ static void jrbd_ckpt_endio(struct bio *bio)
  * refilled in batches: the round sleeps until about half of it completed
  * (at the first completion when only two may be in flight), then submits
  * up to the limit again without sleeping, so those bios leave in one plug
- * flush.  Pages come back with every completion, so a round short of
+ * flush (a few with the pressed window: blk-mq flushes a plug every 32
+ * requests).  Pages come back with every completion, so a round short of
  * pages is woken by each (n <= BIO_MAX_VECS <= JRBD_CKPT_POOL_PAGES).
  *
  * The store to ->ckpt_wake_at is ordered before the condition's reads by
@@ -443,7 +445,7 @@ static int jrbd_ckpt_round(struct jrbd_dev *d)
 	/* Step 1: the oldest committed entries, in log order. */
 	mutex_lock(&d->jlock);
 	commit = d->commit_index;
-	/* Three quarters full, a writer waiting, or forced: full speed. */
+	/* Three quarters full, a writer waiting, or forced: the wide window. */
 	io.may_yield = jrbd_journal_used(d) * 4 < d->geom.journal_blocks * 3 &&
 		       d->index_blocks * 4 < jrbd_index_cap(d) * 3 &&
 		       !waitqueue_active(&d->space_wq) &&

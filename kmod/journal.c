@@ -420,27 +420,29 @@ void jrbd_kick_commit(struct jrbd_dev *d)
 
 /*
  * With only plain writes to do, the commit stage writes the journal blocks
- * the writer has filled once JRBD_PLAIN_STRIDE of them wait (fewer on a
- * journal of under 64 blocks), as one request: a 4 KiB random writer fills
+ * the writer has filled once JRBD_PLAIN_STRIDE blocks' worth wait beyond
+ * what it took last (after a flush pass that ended mid-block: the rest of
+ * that block and eight more), as one request: a 4 KiB random writer fills
  * a 32 KiB block every seven writes, and a request per block cost a disk
  * limited in requests per second one journal write per seven user writes
  * (tuning step 16 in performance.md).  A flush, a FUA write, a writer
  * waiting for space and the once-a-second tick write everything.  Under
  * ->jlock; the writer and the commit stage decide with this one test, so
- * a kick is never ignored by the pass it starts.
+ * a kick is never ignored by the pass it starts.  The stride is far below
+ * both the smallest journal and rule W1's flush stride.
  */
 #define JRBD_PLAIN_STRIDE	8u
+static_assert(JRBD_PLAIN_STRIDE * 8 <= JRBD_JOURNAL_MIN_BLOCKS &&
+	      JRBD_PLAIN_STRIDE < JRBD_FLUSH_STRIDE, "plain stride too large");
 
 bool jrbd_plain_commit_due(struct jrbd_dev *d)
 {
-	u64 stride = clamp_t(u64, d->geom.journal_blocks / 8, 1,
-			     JRBD_PLAIN_STRIDE);
 	u64 filled = d->w.seq * JRBD_JBLOCK_SIZE +
 		     (jrbd_wr_block_full(&d->w) ? JRBD_JBLOCK_SIZE : 0);
 	u64 taken = d->submitted.seq * JRBD_JBLOCK_SIZE + d->submitted.off;
 
 	lockdep_assert_held(&d->jlock);
-	return filled >= taken + stride * JRBD_JBLOCK_SIZE;
+	return filled >= taken + JRBD_PLAIN_STRIDE * JRBD_JBLOCK_SIZE;
 }
 
 /* One group-commit pass; false when there was nothing to do. */
