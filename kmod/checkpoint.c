@@ -5,7 +5,8 @@
  * moves the journal tail (rule W4):
  *
  *   1. take up to JRBD_CKPT_BATCH_BLOCKS blocks' worth of the oldest
- *      committed entries off ->live;
+ *      committed entries off ->live (fewer while the journal is short
+ *      of room: about 50 ms of home writes);
  *   2. write each block once, from its newest version in the round, if
  *      that is its newest version overall or the newer one is not yet
  *      committed: a block overwritten by a committed entry is skipped, so
@@ -34,6 +35,19 @@
 #include "jrbd.h"
 
 #define JRBD_CKPT_BATCH_BLOCKS	1024u	/* 4 MiB per round */
+/*
+ * A round that starts with the journal (or the index) three quarters
+ * full or a writer waiting for space, unless the checkpoint is forced,
+ * takes what the disk wrote home in JRBD_CKPT_ROUND_MS at the last
+ * round's rate, between 128 and JRBD_CKPT_BATCH_BLOCKS blocks: writers
+ * waiting for space wait for a round's end (the tail moves only then),
+ * and a round of 1,024 random blocks on a disk doing 2,000 writes a
+ * second held them for half a second (tuning step 18).  Each round costs
+ * a superblock write and its flushes, so rounds are not made smaller
+ * than that.
+ */
+#define JRBD_CKPT_ROUND_MS		50
+#define JRBD_CKPT_BATCH_BLOCKS_MIN	128u
 /*
  * Home writes in flight at once: enough to keep a disk busy, few enough
  * that a journal write (a waiting fsync) does not queue behind a whole
@@ -439,7 +453,8 @@ static int jrbd_ckpt_round(struct jrbd_dev *d)
 	struct jrbd_jpos tail;
 	struct xarray done_xa, *done = NULL;
 	LIST_HEAD(batch);
-	u64 blocks = 0, tail_index, commit;
+	u64 blocks = 0, tail_index, commit, batch_blocks;
+	ktime_t t0;
 	int n = 0, r = 0;
 
 	/* Step 1: the oldest committed entries, in log order. */
@@ -448,10 +463,16 @@ static int jrbd_ckpt_round(struct jrbd_dev *d)
 	/* Three quarters full, a writer waiting, or forced: the wide window. */
 	io.may_yield = jrbd_journal_used(d) * 4 < d->geom.journal_blocks * 3 &&
 		       d->index_blocks * 4 < jrbd_index_cap(d) * 3 &&
-		       !waitqueue_active(&d->space_wq) &&
-		       !atomic_read(&d->ckpt_force);
+		       !waitqueue_active(&d->space_wq);
+	/* Short of room: small rounds, so that the tail moves often. */
+	batch_blocks = JRBD_CKPT_BATCH_BLOCKS;
+	if (!io.may_yield && !atomic_read(&d->ckpt_force))
+		batch_blocks = clamp_t(u64, d->ckpt_rate * JRBD_CKPT_ROUND_MS /
+				       MSEC_PER_SEC, JRBD_CKPT_BATCH_BLOCKS_MIN,
+				       JRBD_CKPT_BATCH_BLOCKS);
+	io.may_yield = io.may_yield && !atomic_read(&d->ckpt_force);
 	list_for_each_entry_safe(je, tmp, &d->live, node) {
-		if (je->index > commit || blocks >= JRBD_CKPT_BATCH_BLOCKS)
+		if (je->index > commit || blocks >= batch_blocks)
 			break;
 		blocks += je->nr_blocks;
 		/* entries of the round may share blocks: see jrbd_ckpt_entry() */
@@ -465,6 +486,7 @@ static int jrbd_ckpt_round(struct jrbd_dev *d)
 		return 0;
 
 	/* Step 2: home writes, newest entry first.  Step 3: durable. */
+	t0 = ktime_get();
 	last = list_last_entry(&batch, struct jrbd_jentry, node);
 	atomic_set(&io.pending, 1);
 	init_completion(&io.done);
@@ -484,6 +506,9 @@ static int jrbd_ckpt_round(struct jrbd_dev *d)
 		r = io.error;
 	if (!r)
 		r = jrbd_flush_backing(d);
+	if (!r && blocks)
+		d->ckpt_rate = div64_u64(blocks * NSEC_PER_SEC,
+					 max_t(u64, ktime_to_ns(ktime_sub(ktime_get(), t0)), 1));
 	if (r) {
 		/* Nothing moves: the entries stay in the journal. */
 		mutex_lock(&d->jlock);

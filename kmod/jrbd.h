@@ -171,6 +171,12 @@ struct jrbd_dev {
 	 * is in jrbd_ckpt_wait_room().
 	 */
 	int ckpt_wake_at;
+	/*
+	 * Home blocks per second of the last round: sizes the next round
+	 * while the journal is short of room.  The checkpointer's own (its
+	 * rounds are serialised by the ordered queue).
+	 */
+	u64 ckpt_rate;
 
 	/* Geometry and identity from the superblock, fixed after create. */
 	struct jrbd_geom geom;
