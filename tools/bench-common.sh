@@ -31,3 +31,19 @@ bench_dmint_open() {
 	udevadm settle
 	[ -b "/dev/mapper/$2" ] || die "no /dev/mapper/$2 after integritysetup open"
 }
+
+# bench_short_profile P: the fio options of the time-based profiles that
+# tools/profile and tools/ab run (make bench's own, sized ones are in
+# bench-guest), into the array fio_args; 1 for an unknown P.
+bench_short_profile() {
+	case "$1" in
+	randwrite-burst) fio_args=(--rw=randwrite --bs=4k --iodepth=32) ;;
+	randwrite-fsync) fio_args=(--rw=randwrite --bs=4k --iodepth=1 --fsync=1) ;;
+	randwrite-fsync8) fio_args=(--rw=randwrite --bs=4k --iodepth=1 --fsync=1 --numjobs=8
+					--group_reporting) ;;
+	seqwrite) fio_args=(--rw=write --bs=1M --iodepth=4) ;;
+	randread) fio_args=(--rw=randread --bs=4k --iodepth=32) ;;
+	randrw) fio_args=(--rw=randrw --rwmixread=70 --bs=4k --iodepth=16) ;;
+	*) return 1 ;;
+	esac
+}
