@@ -4,8 +4,9 @@
  * and the read path (the index first, the data area for the rest).
  *
  * jrbd is bio-based like dm and DRBD.  submit_bio() may sleep here (for
- * journal space) but never waits for I/O it submits itself: all journal
- * and checkpoint I/O is issued by the stage workqueues.
+ * journal space) but never waits for I/O it submits itself: journal and
+ * checkpoint I/O is issued by the stage workqueues, except a fast commit
+ * pass's one bio (jrbd_fast_commit()), which is only queued here.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -136,7 +137,9 @@ int jrbd_index_add(struct jrbd_dev *d, struct jrbd_jentry *je, gfp_t gfp)
  * not pay it while another is free; nor should a QD1 write wait for
  * another CPU to copy it.
  * REQ_PREFLUSH/REQ_FUA bios (and empty flushes) wait on ->pending until
- * the commit stage made their entry durable (invariant 1).  A plain write
+ * the commit stage made their entry durable (invariant 1), or, when the
+ * stage is idle and nobody else waits, commit it themselves
+ * (jrbd_fast_commit()).  A plain write
  * completes as soon as its entry is in the ring: the device advertises a
  * volatile write cache, so a plain write promises nothing until a flush
  * (dm-integrity's journal mode and a disk's own cache do the same).  The
@@ -152,15 +155,12 @@ static void jrbd_write(struct jrbd_dev *d, struct bio *bio)
 	u32 bytes = bio->bi_iter.bi_size;
 	struct jrbd_entry e = { 0 };
 	struct jrbd_jentry *je = NULL;
-	struct jrbd_wait *wt = NULL;
-	u64 seq0;
+	struct jrbd_wait *wt;
+	u64 seq0, windex;
 	int r;
 
-	if (durable || !bytes) {
-		wt = kmalloc(sizeof(*wt), GFP_NOIO | __GFP_NOFAIL);
-		wt->bio = bio;
-		wt->durable = durable;
-	}
+	if (durable || !bytes)
+		WRITE_ONCE(d->durable_at, jiffies);
 
 	if (bytes) {
 		je = kmalloc(sizeof(*je), GFP_NOIO | __GFP_NOFAIL);
@@ -183,14 +183,13 @@ static void jrbd_write(struct jrbd_dev *d, struct bio *bio)
 	mutex_lock(&d->jlock);
 	if (!bytes) {
 		/* An empty flush: everything appended so far must be durable. */
-		wt->index = d->w.next_index - 1;
+		windex = d->w.next_index - 1;
 		if (jrbd_dev_failed(d)) {
 			r = -EIO;
 			goto err_unlock;
 		}
-		if (wt->index <= d->commit_index) {
+		if (jrbd_durable(d, windex)) {
 			mutex_unlock(&d->jlock);
-			kfree(wt);
 			bio_endio(bio);
 			return;
 		}
@@ -231,7 +230,7 @@ static void jrbd_write(struct jrbd_dev *d, struct bio *bio)
 	d->index_blocks += e.nr_blocks;
 	atomic64_inc(&d->stats.writes);
 	atomic64_add(bytes, &d->stats.bytes_written);
-	if (!wt) {
+	if (!durable) {
 		/*
 		 * Plain write: in the (volatile) cache, done.  With nobody
 		 * waiting the commit stage writes filled blocks only, several
@@ -247,8 +246,15 @@ static void jrbd_write(struct jrbd_dev *d, struct bio *bio)
 		bio_endio(bio);
 		return;
 	}
-	wt->index = e.index;
+	windex = e.index;
 queue:
+	if (durable && jrbd_fast_commit(d, bio))
+		return;
+	/* GFP_NOIO under ->jlock, as jrbd_index_add() above. */
+	wt = kmalloc(sizeof(*wt), GFP_NOIO | __GFP_NOFAIL);
+	wt->bio = bio;
+	wt->durable = durable;
+	wt->index = windex;
 	if (durable)
 		d->flush_wanted = true;
 	atomic_inc(&d->durable_waiters);
@@ -260,7 +266,6 @@ queue:
 err_unlock:
 	mutex_unlock(&d->jlock);
 	kfree(je);
-	kfree(wt);
 	bio->bi_status = BLK_STS_IOERR;
 	bio_endio(bio);
 }

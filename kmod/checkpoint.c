@@ -54,7 +54,8 @@
  * round of them on a disk limited in requests per second.  While a bio
  * waits for a commit and the journal does not need the room yet, the
  * round yields: JRBD_CKPT_INFLIGHT_YIELD, so a journal write queues
- * behind at most that many home writes.  When the room matters more
+ * behind at most that many home writes; also for JRBD_CKPT_YIELD_JIFFIES
+ * after a durable bio came in (->durable_at).  When the room matters more
  * than the latency (the journal or the index three quarters full, a
  * writer waiting for space, a forced checkpoint: the round may not
  * yield) the window is JRBD_CKPT_INFLIGHT_PRESSED, a queue deep enough
@@ -63,6 +64,14 @@
 #define JRBD_CKPT_INFLIGHT		32
 #define JRBD_CKPT_INFLIGHT_YIELD	2
 #define JRBD_CKPT_INFLIGHT_PRESSED	128
+/*
+ * A committer at QD1 has no bio waiting between its commits, while it
+ * writes the next block: the round keeps yielding for this long after a
+ * durable bio came in, or it refills a window of 32 home writes in that
+ * gap, and the next commit queues behind them (16 ms on a disk doing
+ * 2,000 requests a second: tuning step 20).
+ */
+#define JRBD_CKPT_YIELD_JIFFIES	max(1, HZ / 100)
 #define JRBD_TICK		HZ
 
 struct jrbd_ckpt_io {
@@ -83,7 +92,9 @@ static int jrbd_ckpt_inflight(struct jrbd_ckpt_io *io)
 
 	if (pressed)
 		return JRBD_CKPT_INFLIGHT_PRESSED;
-	if (atomic_read(&io->d->durable_waiters))
+	if (atomic_read(&io->d->durable_waiters) ||
+	    time_before(jiffies, READ_ONCE(io->d->durable_at) +
+				 JRBD_CKPT_YIELD_JIFFIES + 1))
 		return JRBD_CKPT_INFLIGHT_YIELD;
 	return JRBD_CKPT_INFLIGHT;
 }

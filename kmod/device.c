@@ -85,8 +85,19 @@ void jrbd_dev_error(struct jrbd_dev *d, int err, const char *what)
 		err = -err;
 	if (cmpxchg(&d->error, 0, err) != 0)
 		return;
+	jrbd_dev_error_report(d, what);
+}
+
+/*
+ * The sleeping half of a new sticky error, by whoever set it: a fast
+ * pass's completion sets ->error in interrupt context (so its committer
+ * sees a failed device when it hears of the error) and leaves this to
+ * the worker (jrbd_fast_end()).
+ */
+void jrbd_dev_error_report(struct jrbd_dev *d, const char *what)
+{
 	pr_err("%s: %s failed (error %d): device failed; writes return I/O errors, reads continue\n",
-	       d->cfg.name, what, -err);
+	       d->cfg.name, what, -READ_ONCE(d->error));
 	wake_up_all(&d->space_wq);
 	wake_up_all(&d->ckpt_wq_head);
 	jrbd_kick_commit(d);	/* fail whatever waits */
@@ -121,6 +132,7 @@ static int jrbd_dev_init(struct jrbd_dev *d)
 	INIT_WORK(&d->commit_work, jrbd_commit_work);
 	INIT_WORK(&d->ckpt_work, jrbd_ckpt_work);
 	INIT_DELAYED_WORK(&d->tick, jrbd_tick);
+	d->durable_at = jiffies - HZ;	/* no commit came in lately */
 	d->sb_buf = kzalloc(JRBD_SB_SLOT_SIZE, GFP_KERNEL);
 	if (!d->sb_buf)
 		return -ENOMEM;

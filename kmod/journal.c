@@ -12,6 +12,8 @@
  * on a one-bio batch with nothing unflushed before it -- and then
  * completes every bio the batch covers.  One pass at a time: batches
  * reach the disk in log order (rule W1 with a window of one batch).
+ * A durable bio that finds the stage idle may run the pass itself, the
+ * fast pass (jrbd_fast_commit()); ->pass says whose pass is in flight.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -348,8 +350,8 @@ static u8 *jrbd_ring_block(void *ctx, u64 seq)
  * header, chain_crc and the fragment CRCs (jrbd_rec_finish()), computed
  * from the ring copy.  Runs without ->jlock: an entry's bytes no longer
  * change once appended, the writer appends only after them, and readers
- * and the checkpointer read only payload bytes.  The commit stage is the
- * only caller, one pass at a time, so ->fin_chain needs no lock.
+ * and the checkpointer read only payload bytes.  Only the owner of ->pass
+ * calls it, one pass at a time, so ->fin_chain needs no lock.
  */
 static void jrbd_finish_entries(struct jrbd_dev *d, struct list_head *list)
 {
@@ -445,6 +447,167 @@ bool jrbd_plain_commit_due(struct jrbd_dev *d)
 	return filled >= taken + JRBD_PLAIN_STRIDE * JRBD_JBLOCK_SIZE;
 }
 
+/*
+ * The fast pass's bio completed: end the committer's bio right here, in
+ * interrupt context, as the backing disk would have.  A failed write
+ * sets the sticky error first (so the committer finds the device
+ * failed, STYLE rule 5) and fails the bio; ->pass stays JRBD_PASS_FAST
+ * until the worker ended the pass, so no durable bio can be acknowledged
+ * past the failure.  The bookkeeping (indexes, ->pass, the report, the
+ * checkpointer) needs ->jlock and may sleep: the worker's
+ * (jrbd_fast_end()), kicked after ->done is released.  From that
+ * release on the worker may end the pass and a submitter start the next
+ * one, reusing ->bio (bio_endio() no longer touches a bio once it called
+ * ->bi_end_io) and ->ubio, which is therefore read before.  @d stays
+ * valid until the committer's bio is ended: its submitter holds the
+ * device open.  The submitter's writes reach here through the backing
+ * queue's locks.
+ */
+static void jrbd_fast_endio(struct bio *bio)
+{
+	struct jrbd_dev *d = bio->bi_private;
+	struct bio *ubio = d->fast.ubio;
+	int err = blk_status_to_errno(bio->bi_status);
+
+	if (err) {
+		d->fast.error = err;
+		d->fast.first_error = !cmpxchg(&d->error, 0, -err);
+		ubio->bi_status = BLK_STS_IOERR;
+	}
+	atomic_dec(&d->durable_waiters);
+	smp_store_release(&d->fast.done, true);
+	jrbd_kick_commit(d);
+	bio_endio(ubio);
+}
+
+/*
+ * The worker ends a completed fast pass: what a full pass does after its
+ * write (jrbd_commit_pass()), for the fast pass's one bio.  Called with
+ * ->jlock held, returns with it released.
+ */
+static void jrbd_fast_end(struct jrbd_dev *d)
+	__releases(&d->jlock)
+{
+	struct jrbd_fast_pass *f = &d->fast;
+	bool report = f->first_error;
+
+	lockdep_assert_held(&d->jlock);
+	if (f->error) {
+		d->unflushed = true;
+	} else {
+		d->flushed_seq = f->to.seq;
+		d->unflushed = false;
+		d->written_index = max(d->written_index, f->last);
+		d->durable_index = max(d->durable_index, f->last);
+		d->commit_index = d->durable_index;	/* single node */
+	}
+	f->ubio = NULL;
+	f->error = 0;
+	f->first_error = false;
+	f->done = false;
+	d->pass = JRBD_PASS_IDLE;
+	mutex_unlock(&d->jlock);
+
+	if (report)
+		jrbd_dev_error_report(d, "journal write");
+	wake_up_all(&d->ckpt_wq_head);
+	jrbd_kick_ckpt(d);
+}
+
+/*
+ * Is the entry @index durable?  Also while a fast pass that made it so
+ * waits for the worker to move the indexes: a flush right behind a FUA
+ * write (O_DSYNC on the block device, a journal commit block) needs no
+ * trip through the worker either.  Under ->jlock.
+ */
+bool jrbd_durable(struct jrbd_dev *d, u64 index)
+{
+	lockdep_assert_held(&d->jlock);
+	if (index <= d->commit_index)
+		return true;
+	return d->pass == JRBD_PASS_FAST && smp_load_acquire(&d->fast.done) &&
+	       !d->fast.error && index <= d->fast.last;
+}
+
+/*
+ * A durable bio (@ubio: an empty flush, or a FUA/PREFLUSH write whose
+ * entry was just appended) finds the commit stage idle, no other bio
+ * waiting and nothing written unflushed: it commits the batch itself,
+ * in the submitter's context (a QD1 committer's CPU has nothing else to
+ * do), instead of waking the worker and waiting for it.  The batch --
+ * everything appended so far, padded (rule W2) -- must be one bio of at
+ * most JRBD_FAST_MAX_BLOCKS contiguous blocks within rule W1's stride;
+ * it goes REQ_FUA, which is enough because nothing unflushed lies
+ * before it.  The bio is queued on current->bio_list and issued when
+ * the submitter's submit_bio() returns; nothing here waits for it.
+ *
+ * Called with ->jlock held.  true: the pass took @ubio and ->jlock is
+ * released; false: nothing changed, ->jlock is still held, and the
+ * caller queues @ubio for the worker.
+ */
+bool jrbd_fast_commit(struct jrbd_dev *d, struct bio *ubio)
+{
+	struct jrbd_fast_pass *f = &d->fast;
+	struct jrbd_jpos from = d->submitted, to;
+	u64 off, seq, n = d->geom.journal_blocks;
+	LIST_HEAD(fin);
+
+	lockdep_assert_held(&d->jlock);
+	if (d->pass != JRBD_PASS_IDLE || d->unflushed ||
+	    jrbd_dev_failed(d) || jrbd_wr_in_record(&d->w) ||
+	    !list_empty(&d->pending) || !list_empty(&d->committing) ||
+	    (d->w.seq == from.seq && d->w.off == from.off) ||
+	    d->w.seq - from.seq >= JRBD_FAST_MAX_BLOCKS ||
+	    d->w.seq >= d->flushed_seq + JRBD_FLUSH_STRIDE ||
+	    from.seq % n + (d->w.seq - from.seq) >= n)	/* the ring wraps */
+		return false;
+
+	/* As a full pass: pad, take the batch (the pad stays in its block). */
+	WARN_ON_ONCE(jrbd_wr_pad(&d->w));
+	to.seq = d->w.seq;
+	to.off = d->w.off;
+	d->flush_wanted = false;
+	list_splice_init(&d->unfinished, &fin);
+	d->submitted = to;
+	d->pass = JRBD_PASS_FAST;
+	f->ubio = ubio;
+	f->to = to;
+	f->last = d->w.next_index - 1;
+	atomic_inc(&d->durable_waiters);
+	mutex_unlock(&d->jlock);
+
+	jrbd_finish_entries(d, &fin);
+	bio_init(&f->bio, d->backing.bdev, f->bvec, ARRAY_SIZE(f->bvec),
+		 REQ_OP_WRITE | REQ_SYNC | REQ_FUA);
+	off = jrbd_jpos_dev_offset(d->geom.journal_offset, n, from);
+	f->bio.bi_iter.bi_sector = off >> SECTOR_SHIFT;
+	f->bio.bi_end_io = jrbd_fast_endio;
+	f->bio.bi_private = d;
+	for (seq = from.seq; seq <= to.seq; seq++) {
+		u32 a = seq == from.seq ? from.off : 0;
+		u32 b = seq == to.seq ? to.off : JRBD_JBLOCK_SIZE;
+		u8 *p = (u8 *)jrbd_slot(d, seq) + a;
+
+		while (a < b) {
+			u32 len = min_t(u32, b - a, PAGE_SIZE - offset_in_page(p));
+
+			/* JRBD_FAST_VECS covers two blocks: cannot fail. */
+			if (WARN_ON_ONCE(bio_add_page(&f->bio, jrbd_buf_page(p),
+						      len, offset_in_page(p)) != len)) {
+				f->bio.bi_status = BLK_STS_IOERR;
+				bio_endio(&f->bio);
+				return true;
+			}
+			p += len;
+			a += len;
+		}
+	}
+	atomic64_inc(&d->stats.journal_writes);
+	atomic64_inc(&d->stats.fast_commits);
+	submit_bio(&f->bio);
+	return true;
+}
+
 /* One group-commit pass; false when there was nothing to do. */
 static bool jrbd_commit_pass(struct jrbd_dev *d)
 {
@@ -457,6 +620,15 @@ static bool jrbd_commit_pass(struct jrbd_dev *d)
 	int r = 0;
 
 	mutex_lock(&d->jlock);
+	if (d->pass == JRBD_PASS_FAST) {
+		/* Its completion kicks the worker again. */
+		if (!smp_load_acquire(&d->fast.done)) {
+			mutex_unlock(&d->jlock);
+			return false;
+		}
+		jrbd_fast_end(d);
+		return true;
+	}
 	new_bytes = d->w.seq != d->submitted.seq || d->w.off != d->submitted.off;
 	if (!new_bytes && !d->flush_wanted && list_empty(&d->pending)) {
 		mutex_unlock(&d->jlock);
@@ -489,10 +661,14 @@ static bool jrbd_commit_pass(struct jrbd_dev *d)
 		to.off = jrbd_wr_block_full(&d->w) ? JRBD_JBLOCK_SIZE : 0;
 		d->submitted = to;
 		list_splice_init(&d->unfinished, &fin);
+		d->pass = JRBD_PASS_WORKER;
 		mutex_unlock(&d->jlock);
 		jrbd_finish_entries(d, &fin);
 		fua = false;
 		r = jrbd_write_range(d, from, to, &fua);
+		mutex_lock(&d->jlock);
+		d->pass = JRBD_PASS_IDLE;
+		mutex_unlock(&d->jlock);
 		if (r)
 			jrbd_dev_error(d, r, "journal write");
 		return true;
@@ -507,6 +683,7 @@ static bool jrbd_commit_pass(struct jrbd_dev *d)
 	list_splice_init(&d->pending, &batch);
 	list_splice_init(&d->unfinished, &fin);
 	d->submitted = to;
+	d->pass = JRBD_PASS_WORKER;
 	mutex_unlock(&d->jlock);
 
 	/*
@@ -535,6 +712,7 @@ static bool jrbd_commit_pass(struct jrbd_dev *d)
 		jrbd_dev_error(d, r, "journal write");
 
 	mutex_lock(&d->jlock);
+	d->pass = JRBD_PASS_IDLE;
 	if (!r) {
 		d->written_index = max(d->written_index, last);
 		if (flush) {

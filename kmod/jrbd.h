@@ -18,11 +18,12 @@
  *   submit_bio -> jrbd_write(): entry copied into the in-memory journal
  *      ring under ->jlock (no CRC yet: ->unfinished), index updated; a
  *      plain write completes there, a FUA/PREFLUSH one or an empty flush
- *      is queued on ->pending
+ *      is queued on ->pending, or runs the commit pass itself when the
+ *      stage is idle and nobody else waits (the fast pass)
  *   commit stage (jrbd%d-commit): finishes the new entries' CRCs in log
  *      order, writes the new journal bytes, makes them durable when
  *      someone needs that (a flush, or REQ_FUA on a one-bio batch), moves
- *      written/durable/commit and completes bios
+ *      written/durable/commit and completes bios; ends fast passes
  *   checkpoint stage (jrbd%d-ckpt): writes committed entries home, flushes,
  *      drops them from the index, moves the tail in the superblock
  */
@@ -104,9 +105,10 @@ struct jrbd_jentry {
 	u32 nr_blocks;
 	u32 payload_len;
 	/*
-	 * Written by the commit stage when it finishes the entry, without
-	 * a lock; read by the checkpointer only for committed entries,
-	 * which were finished before ->commit_index (under ->jlock) moved.
+	 * Written by the commit pass that finishes the entry (the owner of
+	 * ->pass), without a lock; read by the checkpointer only for
+	 * committed entries, which were finished before ->commit_index
+	 * (under ->jlock) moved.
 	 */
 	u32 chain_crc;
 	u16 flags;
@@ -130,9 +132,49 @@ struct jrbd_wait {
 	bool durable;		/* REQ_FUA / REQ_PREFLUSH: wait for commit */
 };
 
+/*
+ * The fast commit pass: a QD1 committer (an fsync, a FUA write) finds the
+ * commit stage idle and writes the batch itself, one FUA bio, whose
+ * completion ends its bio from interrupt context: no hop to the commit
+ * worker and back on the way (tuning step 19, design.md "The fast
+ * pass").  The worker does the bookkeeping afterwards.
+ */
+enum jrbd_pass_owner {
+	JRBD_PASS_IDLE,
+	JRBD_PASS_WORKER,	/* jrbd_commit_pass() */
+	JRBD_PASS_FAST,		/* jrbd_fast_commit() until the worker ends it */
+};
+
+/*
+ * Journal blocks a fast pass may span, as one bio: a ring block is page
+ * aligned (vmalloc) or naturally aligned (kmalloc of a power of two), so
+ * it takes at most this many pages.
+ */
+#define JRBD_FAST_MAX_BLOCKS	2
+#define JRBD_FAST_VECS		(JRBD_FAST_MAX_BLOCKS * \
+				 DIV_ROUND_UP(JRBD_JBLOCK_SIZE, PAGE_SIZE))
+
+struct jrbd_fast_pass {
+	/*
+	 * Set by the starter after it took ->pass (JRBD_PASS_FAST) under
+	 * ->jlock; the completion writes ->error and ->first_error before
+	 * its release of ->done, which the worker acquires before it ends
+	 * the pass.
+	 */
+	struct bio bio;
+	struct bio_vec bvec[JRBD_FAST_VECS];
+	struct bio *ubio;	/* the durable bio it completes */
+	struct jrbd_jpos to;	/* journal written up to here */
+	u64 last;		/* ... holding entries up to this index */
+	int error;
+	bool first_error;	/* its error made the device fail: report it */
+	bool done;
+};
+
 struct jrbd_stats {
 	atomic64_t reads, writes, flushes, bytes_read, bytes_written;
 	atomic64_t journal_writes, ckpt_rounds, ckpt_blocks, space_waits;
+	atomic64_t fast_commits;
 };
 
 struct jrbd_recovery_info {
@@ -234,6 +276,11 @@ struct jrbd_dev {
 	 * queueing to completion: the checkpointer yields the disk to them.
 	 */
 	atomic_t durable_waiters;
+	/*
+	 * jiffies when the last such bio came in: the checkpointer keeps
+	 * yielding between a QD1 committer's commits.  No lock.
+	 */
+	unsigned long durable_at;
 	u64 written_index;		/* journal writes completed */
 	u64 durable_index;		/* ... and flushed */
 	u64 commit_index;		/* committed (single node: durable) */
@@ -253,14 +300,26 @@ struct jrbd_dev {
 	/* 4 KiB block -> newest jrbd_jentry still in the journal. */
 	struct xarray index;
 
+	/*
+	 * Which commit pass is in flight: the commit stage's, or a fast one
+	 * a submitter started (jrbd_fast_commit()).  One at a time: the
+	 * commit stage's own fields below belong to whichever it is.
+	 * Under ->jlock.
+	 */
+	enum jrbd_pass_owner pass;
+	struct jrbd_fast_pass fast;
+
 	struct workqueue_struct *commit_wq;	/* jrbd%d-commit */
 	struct workqueue_struct *ckpt_wq;	/* jrbd%d-ckpt */
 	struct work_struct commit_work;
-	u64 flushed_seq;	/* journal flushed up to here; commit stage only */
-	u32 fin_chain;		/* chain_crc of the last finished entry; commit
-				 * stage only (recovery sets it first) */
-	bool unflushed;		/* journal bytes written since the last flush;
-				 * commit stage only */
+	/*
+	 * The commit pass's own (the owner of ->pass; another pass reads
+	 * them only after taking ->pass under ->jlock):
+	 */
+	u64 flushed_seq;	/* journal flushed up to here */
+	u32 fin_chain;		/* chain_crc of the last finished entry
+				 * (recovery sets it first) */
+	bool unflushed;		/* journal bytes written since the last flush */
 	struct work_struct ckpt_work;
 	struct delayed_work tick;		/* periodic commit + checkpoint */
 	u64 tick_writes;		/* ->stats.writes at the last tick; tick only */
@@ -339,6 +398,7 @@ int jrbd_dev_create(const struct jrbd_dev_cfg *cfg, struct jrbd_dev **out,
 int jrbd_dev_remove(struct jrbd_dev *d, struct netlink_ext_ack *extack);
 struct jrbd_dev *jrbd_dev_find(const char *name);
 void jrbd_dev_error(struct jrbd_dev *d, int err, const char *what);
+void jrbd_dev_error_report(struct jrbd_dev *d, const char *what);
 static inline int jrbd_dev_failed(struct jrbd_dev *d)
 {
 	return READ_ONCE(d->error);
@@ -359,6 +419,8 @@ void jrbd_journal_copy(struct jrbd_dev *d, const struct jrbd_jentry *je,
 		       u32 rec_off, void *dst, u32 len);
 void jrbd_kick_commit(struct jrbd_dev *d);
 bool jrbd_plain_commit_due(struct jrbd_dev *d);
+bool jrbd_fast_commit(struct jrbd_dev *d, struct bio *ubio);
+bool jrbd_durable(struct jrbd_dev *d, u64 index);
 int jrbd_sync_io(struct jrbd_dev *d, blk_opf_t opf, u64 dev_offset,
 		 void *buf, u32 len);
 int jrbd_sb_write(struct jrbd_dev *d);

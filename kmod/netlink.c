@@ -219,7 +219,8 @@ static int jrbd_nl_fill_dev(struct sk_buff *msg, struct jrbd_dev *d)
 	    jrbd_put_u64(msg, JRBD_A_REC_ENTRIES, d->rec.entries) ||
 	    jrbd_put_u64(msg, JRBD_A_REC_BYTES, d->rec.bytes) ||
 	    jrbd_put_u64(msg, JRBD_A_REC_USECS, d->rec.usecs) ||
-	    nla_put_string(msg, JRBD_A_REC_STOP, d->rec.stop ? d->rec.stop : ""))
+	    nla_put_string(msg, JRBD_A_REC_STOP, d->rec.stop ? d->rec.stop : "") ||
+	    jrbd_put_u64(msg, JRBD_A_FAST_COMMITS, atomic64_read(&st->fast_commits)))
 		return -EMSGSIZE;
 	return 0;
 }

@@ -71,7 +71,8 @@
 	A(REC_ENTRIES,	  NLA_U64,	  0,	"entries found by recovery")	\
 	A(REC_BYTES,	  NLA_U64,	  0,	"journal bytes recovery replayed") \
 	A(REC_USECS,	  NLA_U64,	  0,	"recovery time, microseconds")	\
-	A(REC_STOP,	  NLA_NUL_STRING, 31,	"why the recovery scan stopped")
+	A(REC_STOP,	  NLA_NUL_STRING, 31,	"why the recovery scan stopped") \
+	A(FAST_COMMITS,	  NLA_U64,	  0,	"commit passes a committing bio ran itself")
 
 enum jrbd_genl_attr {
 	JRBD_A_UNSPEC,

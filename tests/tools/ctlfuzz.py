@@ -466,7 +466,7 @@ def device_state(jrbdctl):
     import json
     moving = {"reads", "bytes_read", "writes", "bytes_written", "flushes",
               "journal_writes", "ckpt_rounds", "ckpt_blocks", "space_waits",
-              "open_count"}
+              "fast_commits", "open_count"}
     return json.dumps([{k: v for k, v in x.items() if k not in moving}
                        for x in json.loads(p.stdout)], sort_keys=True)
 

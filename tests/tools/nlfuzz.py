@@ -93,7 +93,7 @@ STABLE = ("DEV_NAME", "BACKING_PATH", "MINOR", "SIZE", "STATE", "ERROR",
 GROWING = ("WRITTEN_INDEX", "DURABLE_INDEX", "COMMIT_INDEX",
            "CHECKPOINT_INDEX", "TAIL_SEQ", "READS", "WRITES", "FLUSHES",
            "BYTES_READ", "BYTES_WRITTEN", "JOURNAL_WRITES", "CKPT_ROUNDS",
-           "CKPT_BLOCKS", "SPACE_WAITS")
+           "CKPT_BLOCKS", "SPACE_WAITS", "FAST_COMMITS")
 NAME_CHARS = ("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
               "0123456789._-")
 MAGIC = None        # superblock magic, from include/jrbd/jrbd_format.h

@@ -281,7 +281,8 @@ static void print_dev(struct view_ctx *c, struct nlattr *tb[])
 		printf("%s: 0 %llu jrbd %s journal %llu/%llu %llu%% head %llu tail %llu "
 		       "index next %llu written %llu durable %llu commit %llu ckpt %llu "
 		       "pending %llu reads %llu writes %llu flushes %llu "
-		       "journal_writes %llu ckpt_rounds %llu ckpt_blocks %llu space_waits %llu\n",
+		       "journal_writes %llu ckpt_rounds %llu ckpt_blocks %llu space_waits %llu "
+		       "fast_commits %llu\n",
 		       name, (unsigned long long)sectors, stra(tb, JRBD_A_STATE),
 		       (unsigned long long)used, (unsigned long long)jb,
 		       (unsigned long long)(jb ? used * 100 / jb : 0),
@@ -299,7 +300,8 @@ static void print_dev(struct view_ctx *c, struct nlattr *tb[])
 		       (unsigned long long)u64a(tb, JRBD_A_JOURNAL_WRITES),
 		       (unsigned long long)u64a(tb, JRBD_A_CKPT_ROUNDS),
 		       (unsigned long long)u64a(tb, JRBD_A_CKPT_BLOCKS),
-		       (unsigned long long)u64a(tb, JRBD_A_SPACE_WAITS));
+		       (unsigned long long)u64a(tb, JRBD_A_SPACE_WAITS),
+		       (unsigned long long)u64a(tb, JRBD_A_FAST_COMMITS));
 		break;
 	}
 }
