@@ -583,16 +583,22 @@ static int jrbd_ckpt_round(struct jrbd_dev *d)
 	return n;
 }
 
+bool jrbd_ckpt_urgent_locked(struct jrbd_dev *d)
+{
+	lockdep_assert_held(&d->jlock);
+	return jrbd_journal_used(d) * 2 >= d->geom.journal_blocks ||
+	       d->index_blocks * 2 >= jrbd_index_cap(d) ||
+	       waitqueue_active(&d->space_wq) || atomic_read(&d->ckpt_force);
+}
+
 static bool jrbd_ckpt_urgent(struct jrbd_dev *d)
 {
 	bool urgent;
 
 	mutex_lock(&d->jlock);
-	urgent = jrbd_journal_used(d) * 2 >= d->geom.journal_blocks ||
-		 d->index_blocks * 2 >= jrbd_index_cap(d) ||
-		 waitqueue_active(&d->space_wq);
+	urgent = jrbd_ckpt_urgent_locked(d);
 	mutex_unlock(&d->jlock);
-	return urgent || atomic_read(&d->ckpt_force);
+	return urgent;
 }
 
 void jrbd_ckpt_work(struct work_struct *work)

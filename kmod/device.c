@@ -133,6 +133,7 @@ static int jrbd_dev_init(struct jrbd_dev *d)
 	INIT_WORK(&d->ckpt_work, jrbd_ckpt_work);
 	INIT_DELAYED_WORK(&d->tick, jrbd_tick);
 	d->durable_at = jiffies - HZ;	/* no commit came in lately */
+	d->commit_crowded_at = jiffies - HZ;
 	d->sb_buf = kzalloc(JRBD_SB_SLOT_SIZE, GFP_KERNEL);
 	if (!d->sb_buf)
 		return -ENOMEM;

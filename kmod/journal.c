@@ -481,12 +481,13 @@ static void jrbd_fast_endio(struct bio *bio)
 }
 
 /*
- * The worker ends a completed fast pass: what a full pass does after its
- * write (jrbd_commit_pass()), for the fast pass's one bio.  Called with
- * ->jlock held, returns with it released.
+ * The bookkeeping of a completed fast pass: what a full pass does after
+ * its write (jrbd_commit_pass()), for the fast pass's one bio.  Under
+ * ->jlock (wake_up_all() and queue_work() do not sleep).  true: the
+ * pass's error made the device fail, and the caller reports it without
+ * ->jlock.
  */
-static void jrbd_fast_end(struct jrbd_dev *d)
-	__releases(&d->jlock)
+static bool jrbd_fast_settle(struct jrbd_dev *d)
 {
 	struct jrbd_fast_pass *f = &d->fast;
 	bool report = f->first_error;
@@ -506,12 +507,21 @@ static void jrbd_fast_end(struct jrbd_dev *d)
 	f->first_error = false;
 	f->done = false;
 	d->pass = JRBD_PASS_IDLE;
-	mutex_unlock(&d->jlock);
+	wake_up_all(&d->ckpt_wq_head);
+	if (jrbd_ckpt_urgent_locked(d))
+		queue_work(d->ckpt_wq, &d->ckpt_work);
+	return report;
+}
 
+/* The worker ends a completed fast pass; releases ->jlock. */
+static void jrbd_fast_end(struct jrbd_dev *d)
+	__releases(&d->jlock)
+{
+	bool report = jrbd_fast_settle(d);
+
+	mutex_unlock(&d->jlock);
 	if (report)
 		jrbd_dev_error_report(d, "journal write");
-	wake_up_all(&d->ckpt_wq_head);
-	jrbd_kick_ckpt(d);
 }
 
 /*
@@ -538,7 +548,11 @@ bool jrbd_durable(struct jrbd_dev *d, u64 index)
  * everything appended so far, padded (rule W2) -- must be one bio of at
  * most JRBD_FAST_MAX_BLOCKS contiguous blocks within rule W1's stride;
  * it goes REQ_FUA, which is enough because nothing unflushed lies
- * before it.  The bio is queued on current->bio_list and issued when
+ * before it.  Only for a lone committer: one that finds another's pass
+ * in flight or bios waiting turns the fast pass off for
+ * JRBD_FAST_BACKOFF, since the worker's wake-up is what lets concurrent
+ * committers gather into one batch (with eight, the fast pass cut the
+ * bios per journal write from 6.2 to 4.9 and the IOPS by 10 %).  The bio is queued on current->bio_list and issued when
  * the submitter's submit_bio() returns; nothing here waits for it.
  *
  * Called with ->jlock held.  true: the pass took @ubio and ->jlock is
@@ -553,9 +567,23 @@ bool jrbd_fast_commit(struct jrbd_dev *d, struct bio *ubio)
 	LIST_HEAD(fin);
 
 	lockdep_assert_held(&d->jlock);
-	if (d->pass != JRBD_PASS_IDLE || d->unflushed ||
-	    jrbd_dev_failed(d) || jrbd_wr_in_record(&d->w) ||
-	    !list_empty(&d->pending) || !list_empty(&d->committing) ||
+	/*
+	 * The last fast pass is done and waits for the worker's
+	 * bookkeeping: a QD1 committer often comes back before the worker
+	 * ran.  Not a crowd; this bio goes through the worker.  (Settling
+	 * the pass here instead put the bookkeeping on the committer's
+	 * path: IOPS 0.97.)
+	 */
+	if (d->pass == JRBD_PASS_FAST && smp_load_acquire(&f->done))
+		return false;
+	if (d->pass != JRBD_PASS_IDLE ||
+	    !list_empty(&d->pending) || !list_empty(&d->committing)) {
+		/* Committers overlap: leave them to group commit a while. */
+		d->commit_crowded_at = jiffies;
+		return false;
+	}
+	if (time_before(jiffies, d->commit_crowded_at + JRBD_FAST_BACKOFF + 1) ||
+	    d->unflushed || jrbd_dev_failed(d) || jrbd_wr_in_record(&d->w) ||
 	    (d->w.seq == from.seq && d->w.off == from.off) ||
 	    d->w.seq - from.seq >= JRBD_FAST_MAX_BLOCKS ||
 	    d->w.seq >= d->flushed_seq + JRBD_FLUSH_STRIDE ||

@@ -151,6 +151,8 @@ enum jrbd_pass_owner {
  * it takes at most this many pages.
  */
 #define JRBD_FAST_MAX_BLOCKS	2
+/* No fast pass for this long after committers overlapped. */
+#define JRBD_FAST_BACKOFF	max(1, HZ / 50)
 #define JRBD_FAST_VECS		(JRBD_FAST_MAX_BLOCKS * \
 				 DIV_ROUND_UP(JRBD_JBLOCK_SIZE, PAGE_SIZE))
 
@@ -308,6 +310,8 @@ struct jrbd_dev {
 	 */
 	enum jrbd_pass_owner pass;
 	struct jrbd_fast_pass fast;
+	/* jiffies when a durable bio last found a pass or waiters; ->jlock */
+	unsigned long commit_crowded_at;
 
 	struct workqueue_struct *commit_wq;	/* jrbd%d-commit */
 	struct workqueue_struct *ckpt_wq;	/* jrbd%d-ckpt */
@@ -431,6 +435,7 @@ int jrbd_ckpt_pool_init(struct jrbd_dev *d);
 void jrbd_ckpt_pool_free(struct jrbd_dev *d);
 void jrbd_ckpt_work(struct work_struct *work);
 void jrbd_kick_ckpt(struct jrbd_dev *d);
+bool jrbd_ckpt_urgent_locked(struct jrbd_dev *d);
 int jrbd_checkpoint_all(struct jrbd_dev *d);
 void jrbd_tick(struct work_struct *work);
 
