@@ -159,7 +159,7 @@ static void jrbd_write(struct jrbd_dev *d, struct bio *bio)
 	u64 seq0, windex;
 	int r;
 
-	if (durable || !bytes)
+	if (durable)
 		WRITE_ONCE(d->durable_at, jiffies);
 
 	if (bytes) {

@@ -89,12 +89,12 @@ struct jrbd_ckpt_io {
 static int jrbd_ckpt_inflight(struct jrbd_ckpt_io *io)
 {
 	bool pressed = !io->may_yield || waitqueue_active(&io->d->space_wq);
+	unsigned long at = READ_ONCE(io->d->durable_at);
 
 	if (pressed)
 		return JRBD_CKPT_INFLIGHT_PRESSED;
 	if (atomic_read(&io->d->durable_waiters) ||
-	    time_before(jiffies, READ_ONCE(io->d->durable_at) +
-				 JRBD_CKPT_YIELD_JIFFIES + 1))
+	    time_in_range(jiffies, at, at + JRBD_CKPT_YIELD_JIFFIES))
 		return JRBD_CKPT_INFLIGHT_YIELD;
 	return JRBD_CKPT_INFLIGHT;
 }

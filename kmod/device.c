@@ -76,8 +76,8 @@ static const struct block_device_operations jrbd_fops = {
 };
 
 /*
- * Called from the stage workqueues only (it may sleep), with no device
- * lock held: the notification takes ->jlock and ->sb_lock.
+ * Called in process context (it may sleep) without ->jlock or ->sb_lock
+ * held: the notification takes both.
  */
 void jrbd_dev_error(struct jrbd_dev *d, int err, const char *what)
 {
@@ -89,10 +89,10 @@ void jrbd_dev_error(struct jrbd_dev *d, int err, const char *what)
 }
 
 /*
- * The sleeping half of a new sticky error, by whoever set it: a fast
- * pass's completion sets ->error in interrupt context (so its committer
- * sees a failed device when it hears of the error) and leaves this to
- * the worker (jrbd_fast_end()).
+ * The report of a new sticky error, by whoever set it, in process context
+ * without ->jlock or ->sb_lock: a fast pass's completion sets ->error in
+ * interrupt context (so its committer sees a failed device when it hears
+ * of the error) and leaves this to the worker (jrbd_fast_end()).
  */
 void jrbd_dev_error_report(struct jrbd_dev *d, const char *what)
 {

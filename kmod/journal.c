@@ -454,14 +454,21 @@ bool jrbd_plain_commit_due(struct jrbd_dev *d)
  * failed, STYLE rule 5) and fails the bio; ->pass stays JRBD_PASS_FAST
  * until the worker ended the pass, so no durable bio can be acknowledged
  * past the failure.  The bookkeeping (indexes, ->pass, the report, the
- * checkpointer) needs ->jlock and may sleep: the worker's
- * (jrbd_fast_end()), kicked after ->done is released.  From that
- * release on the worker may end the pass and a submitter start the next
- * one, reusing ->bio (bio_endio() no longer touches a bio once it called
- * ->bi_end_io) and ->ubio, which is therefore read before.  @d stays
- * valid until the committer's bio is ended: its submitter holds the
- * device open.  The submitter's writes reach here through the backing
- * queue's locks.
+ * checkpointer) needs ->jlock: jrbd_fast_settle(), by the next committer
+ * (a QD1 committer comes back first: no worker wake-up per commit, about
+ * a tenth of its CPU), or by the worker when anyone kicks it (the tick,
+ * a flush that waits, a checkpoint, a writer short of room).  This
+ * completion kicks it only for a failure (the report) or for bios that
+ * queued behind the pass meanwhile (->durable_waiters): the smp_mb()
+ * orders the release of ->done before that read, and a waiter's
+ * increment is ordered before the worker's read of ->done by its own
+ * queue_work(); so either the worker sees the pass done or this sees the
+ * waiter.  From the release on, the pass may be ended and the next one
+ * started, reusing ->bio (bio_endio() no longer touches a bio once it
+ * called ->bi_end_io) and ->ubio, which is therefore read before.  @d
+ * stays valid until the committer's bio is ended: its submitter holds
+ * the device open.  The submitter's writes reach here through the
+ * backing queue's locks.
  */
 static void jrbd_fast_endio(struct bio *bio)
 {
@@ -476,16 +483,19 @@ static void jrbd_fast_endio(struct bio *bio)
 	}
 	atomic_dec(&d->durable_waiters);
 	smp_store_release(&d->fast.done, true);
-	jrbd_kick_commit(d);
+	smp_mb();
+	if (err || atomic_read(&d->durable_waiters))
+		jrbd_kick_commit(d);
 	bio_endio(ubio);
 }
 
 /*
  * The bookkeeping of a completed fast pass: what a full pass does after
- * its write (jrbd_commit_pass()), for the fast pass's one bio.  Under
- * ->jlock (wake_up_all() and queue_work() do not sleep).  true: the
- * pass's error made the device fail, and the caller reports it without
- * ->jlock.
+ * its write (jrbd_commit_pass()), for the fast pass's one bio, by the
+ * next committer or the worker (jrbd_fast_endio()).  Under
+ * ->jlock (nothing here takes it again).  true: the pass's error made
+ * the device fail, and the caller reports it once it released ->jlock
+ * (the netlink event takes it).
  */
 static bool jrbd_fast_settle(struct jrbd_dev *d)
 {
@@ -548,16 +558,19 @@ bool jrbd_durable(struct jrbd_dev *d, u64 index)
  * everything appended so far, padded (rule W2) -- must be one bio of at
  * most JRBD_FAST_MAX_BLOCKS contiguous blocks within rule W1's stride;
  * it goes REQ_FUA, which is enough because nothing unflushed lies
- * before it.  Only for a lone committer: one that finds another's pass
- * in flight or bios waiting turns the fast pass off for
- * JRBD_FAST_BACKOFF, since the worker's wake-up is what lets concurrent
- * committers gather into one batch (with eight, the fast pass cut the
- * bios per journal write from 6.2 to 4.9 and the IOPS by 10 %).  The bio is queued on current->bio_list and issued when
- * the submitter's submit_bio() returns; nothing here waits for it.
+ * before it.  Only for a lone committer: one that finds another
+ * committer's bio waiting (or a fast pass in flight) turns the fast pass
+ * off for JRBD_FAST_BACKOFF, since the worker's wake-up is what lets
+ * concurrent committers gather into one batch (with eight, the fast pass
+ * cut the bios per journal write from 6.2 to 4.9 and the IOPS by 10 %).
+ * A worker pass with no committer waiting (plain blocks, the tick) only
+ * sends this one bio to the worker.  The bio is queued on
+ * current->bio_list and issued when the submitter's submit_bio()
+ * returns; nothing here waits for it.
  *
  * Called with ->jlock held.  true: the pass took @ubio and ->jlock is
- * released; false: nothing changed, ->jlock is still held, and the
- * caller queues @ubio for the worker.
+ * released; false: it did not (it may have noted a crowd), ->jlock is
+ * still held, and the caller queues @ubio for the worker.
  */
 bool jrbd_fast_commit(struct jrbd_dev *d, struct bio *ubio)
 {
@@ -567,22 +580,21 @@ bool jrbd_fast_commit(struct jrbd_dev *d, struct bio *ubio)
 	LIST_HEAD(fin);
 
 	lockdep_assert_held(&d->jlock);
-	/*
-	 * The last fast pass is done and waits for the worker's
-	 * bookkeeping: a QD1 committer often comes back before the worker
-	 * ran.  Not a crowd; this bio goes through the worker.  (Settling
-	 * the pass here instead put the bookkeeping on the committer's
-	 * path: IOPS 0.97.)
-	 */
-	if (d->pass == JRBD_PASS_FAST && smp_load_acquire(&f->done))
-		return false;
-	if (d->pass != JRBD_PASS_IDLE ||
+	/* The last fast pass is done and waits for its bookkeeping. */
+	if (d->pass == JRBD_PASS_FAST && smp_load_acquire(&f->done)) {
+		if (f->error)
+			return false;	/* the worker reports and fails */
+		jrbd_fast_settle(d);
+	}
+	if (d->pass == JRBD_PASS_FAST || atomic_read(&d->durable_waiters) ||
 	    !list_empty(&d->pending) || !list_empty(&d->committing)) {
 		/* Committers overlap: leave them to group commit a while. */
 		d->commit_crowded_at = jiffies;
 		return false;
 	}
-	if (time_before(jiffies, d->commit_crowded_at + JRBD_FAST_BACKOFF + 1) ||
+	if (d->pass != JRBD_PASS_IDLE ||
+	    time_in_range(jiffies, d->commit_crowded_at,
+			  d->commit_crowded_at + JRBD_FAST_BACKOFF) ||
 	    d->unflushed || jrbd_dev_failed(d) || jrbd_wr_in_record(&d->w) ||
 	    (d->w.seq == from.seq && d->w.off == from.off) ||
 	    d->w.seq - from.seq >= JRBD_FAST_MAX_BLOCKS ||
@@ -649,7 +661,10 @@ static bool jrbd_commit_pass(struct jrbd_dev *d)
 
 	mutex_lock(&d->jlock);
 	if (d->pass == JRBD_PASS_FAST) {
-		/* Its completion kicks the worker again. */
+		/*
+		 * Not done: its completion kicks the worker again if anyone
+		 * waits.  Done: end it here.
+		 */
 		if (!smp_load_acquire(&d->fast.done)) {
 			mutex_unlock(&d->jlock);
 			return false;
