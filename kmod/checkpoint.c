@@ -583,7 +583,7 @@ static int jrbd_ckpt_round(struct jrbd_dev *d)
 	return n;
 }
 
-static bool jrbd_ckpt_urgent_locked(struct jrbd_dev *d)
+bool jrbd_ckpt_urgent_locked(struct jrbd_dev *d)
 {
 	lockdep_assert_held(&d->jlock);
 	return jrbd_journal_used(d) * 2 >= d->geom.journal_blocks ||
@@ -613,17 +613,6 @@ void jrbd_ckpt_work(struct work_struct *work)
 }
 
 /* After a commit: start a round now only when the journal needs room. */
-void jrbd_kick_ckpt_locked(struct jrbd_dev *d)
-{
-	if (jrbd_ckpt_urgent_locked(d))
-		queue_work(d->ckpt_wq, &d->ckpt_work);
-}
-
-/*
- * The same without ->jlock held: a full pass kicks after it ended its
- * bios, so the round's worker does not wake into the lock the pass holds
- * (randwrite-burst IOPS 0.96 with the kick under the lock).
- */
 void jrbd_kick_ckpt(struct jrbd_dev *d)
 {
 	if (jrbd_ckpt_urgent(d))

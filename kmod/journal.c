@@ -68,37 +68,24 @@ void jrbd_journal_free(struct jrbd_dev *d)
 	d->ring = NULL;
 }
 
-/*
- * Add the bytes [p, p + len) of a kernel buffer (kmalloc'd or vmalloc'd,
- * so page by page) to @bio; returns how many it took, fewer once the bio
- * is full.
- */
-static u32 jrbd_bio_add_buf(struct bio *bio, u8 *p, u32 len)
-{
-	u32 done = 0;
-
-	while (done < len) {
-		u32 n = min_t(u32, len - done, PAGE_SIZE - offset_in_page(p + done));
-
-		if (bio_add_page(bio, jrbd_buf_page(p + done), n,
-				 offset_in_page(p + done)) != n)
-			break;
-		done += n;
-	}
-	return done;
-}
-
 /* One bio of at most BIO_MAX_VECS pages; returns bytes done or an error. */
 static int jrbd_sync_io_one(struct jrbd_dev *d, blk_opf_t opf, u64 dev_offset,
 			    u8 *p, u32 len)
 {
 	struct bio *bio;
-	u32 done;
+	u32 done = 0;
 	int r;
 
 	bio = bio_alloc(d->backing.bdev, BIO_MAX_VECS, opf, GFP_NOIO);
 	bio->bi_iter.bi_sector = dev_offset >> SECTOR_SHIFT;
-	done = jrbd_bio_add_buf(bio, p, len);	/* the caller sends the rest */
+	while (done < len) {
+		u32 n = min_t(u32, len - done, PAGE_SIZE - offset_in_page(p + done));
+
+		if (bio_add_page(bio, jrbd_buf_page(p + done), n,
+				 offset_in_page(p + done)) != n)
+			break;	/* bio full: the caller sends the rest */
+		done += n;
+	}
 	r = submit_bio_wait(bio);
 	bio_put(bio);
 	return r ? r : done;
@@ -244,7 +231,7 @@ static void jrbd_wio_add(struct jrbd_dev *d, struct jrbd_wio *io,
 			 struct bio **biop, u64 off, u8 *p, u32 len)
 {
 	while (len) {
-		u32 n;
+		u32 n = min_t(u32, len, PAGE_SIZE - offset_in_page(p));
 
 		if (*biop && bio_end_sector(*biop) != off >> SECTOR_SHIFT)
 			jrbd_wio_submit(io, biop);
@@ -255,8 +242,8 @@ static void jrbd_wio_add(struct jrbd_dev *d, struct jrbd_wio *io,
 			(*biop)->bi_end_io = jrbd_wio_endio;
 			(*biop)->bi_private = io;
 		}
-		n = jrbd_bio_add_buf(*biop, p, len);
-		if (!n) {
+		if (bio_add_page(*biop, jrbd_buf_page(p), n,
+				 offset_in_page(p)) != n) {
 			/* full: the next one (an empty bio takes a page) */
 			if (WARN_ON_ONCE(!(*biop)->bi_vcnt)) {
 				atomic_inc(&io->pending);
@@ -461,30 +448,11 @@ bool jrbd_plain_commit_due(struct jrbd_dev *d)
 }
 
 /*
- * The end of a commit pass, under ->jlock: entries up to @last are
- * written (0: none), and durable if @durable.  Single node: committed =
- * durable here (the replication agent will move ->commit_index itself).
- * The caller then wakes full checkpoints waiting for the commit and
- * starts a round if the journal needs room (jrbd_kick_ckpt()).
- */
-static void jrbd_pass_done(struct jrbd_dev *d, u64 last, bool durable)
-{
-	lockdep_assert_held(&d->jlock);
-	d->pass = JRBD_PASS_IDLE;
-	d->written_index = max(d->written_index, last);
-	if (durable) {
-		d->durable_index = max(d->durable_index, last);
-		d->commit_index = d->durable_index;
-	}
-}
-
-/*
  * The fast pass's bio completed: end the committer's bio right here, in
  * interrupt context, as the backing disk would have.  A failed write
  * sets the sticky error first (so the committer finds the device
  * failed, STYLE rule 5) and fails the bio; ->pass stays JRBD_PASS_FAST
- * until the worker ended the pass (a committer does not settle a failed
- * one), so no durable bio can be acknowledged
+ * until the worker ended the pass, so no durable bio can be acknowledged
  * past the failure.  The bookkeeping (indexes, ->pass, the report, the
  * checkpointer) needs ->jlock: jrbd_fast_settle(), by the next committer
  * (a QD1 committer comes back first: no worker wake-up per commit, about
@@ -537,18 +505,21 @@ static bool jrbd_fast_settle(struct jrbd_dev *d)
 	lockdep_assert_held(&d->jlock);
 	if (f->error) {
 		d->unflushed = true;
-		jrbd_pass_done(d, 0, false);
 	} else {
 		d->flushed_seq = f->to.seq;
 		d->unflushed = false;
-		jrbd_pass_done(d, f->last, true);
+		d->written_index = max(d->written_index, f->last);
+		d->durable_index = max(d->durable_index, f->last);
+		d->commit_index = d->durable_index;	/* single node */
 	}
 	f->ubio = NULL;
 	f->error = 0;
 	f->first_error = false;
 	f->done = false;
+	d->pass = JRBD_PASS_IDLE;
 	wake_up_all(&d->ckpt_wq_head);
-	jrbd_kick_ckpt_locked(d);
+	if (jrbd_ckpt_urgent_locked(d))
+		queue_work(d->ckpt_wq, &d->ckpt_work);
 	return report;
 }
 
@@ -655,14 +626,20 @@ bool jrbd_fast_commit(struct jrbd_dev *d, struct bio *ubio)
 	for (seq = from.seq; seq <= to.seq; seq++) {
 		u32 a = seq == from.seq ? from.off : 0;
 		u32 b = seq == to.seq ? to.off : JRBD_JBLOCK_SIZE;
+		u8 *p = (u8 *)jrbd_slot(d, seq) + a;
 
-		/* JRBD_FAST_VECS covers two blocks: cannot fail. */
-		if (a < b &&
-		    WARN_ON_ONCE(jrbd_bio_add_buf(&f->bio,
-					(u8 *)jrbd_slot(d, seq) + a, b - a) != b - a)) {
-			f->bio.bi_status = BLK_STS_IOERR;
-			bio_endio(&f->bio);
-			return true;
+		while (a < b) {
+			u32 len = min_t(u32, b - a, PAGE_SIZE - offset_in_page(p));
+
+			/* JRBD_FAST_VECS covers two blocks: cannot fail. */
+			if (WARN_ON_ONCE(bio_add_page(&f->bio, jrbd_buf_page(p),
+						      len, offset_in_page(p)) != len)) {
+				f->bio.bi_status = BLK_STS_IOERR;
+				bio_endio(&f->bio);
+				return true;
+			}
+			p += len;
+			a += len;
 		}
 	}
 	atomic64_inc(&d->stats.journal_writes);
@@ -778,7 +755,18 @@ static bool jrbd_commit_pass(struct jrbd_dev *d)
 		jrbd_dev_error(d, r, "journal write");
 
 	mutex_lock(&d->jlock);
-	jrbd_pass_done(d, r ? 0 : last, !r && flush);
+	d->pass = JRBD_PASS_IDLE;
+	if (!r) {
+		d->written_index = max(d->written_index, last);
+		if (flush) {
+			d->durable_index = max(d->durable_index, last);
+			/*
+			 * Single node: committed = durable here.  The
+			 * replication agent will move commit_index itself.
+			 */
+			d->commit_index = d->durable_index;
+		}
+	}
 	jrbd_collect_waits(d, &batch, &done, true);
 	list_splice(&batch, &d->pending);	/* normally empty */
 	jrbd_collect_waits(d, &d->committing, &done, false);
