@@ -312,19 +312,24 @@ static int jrbd_write_range(struct jrbd_dev *d, struct jrbd_jpos from,
 		wrote = true;
 	}
 	blk_finish_plug(&plug);
+	if (wrote)
+		atomic64_inc(&d->stats.journal_writes);
 	/*
-	 * An empty range (its end at the start of the block after its
-	 * start) writes nothing and leaves nothing unflushed.
+	 * A failed flush fails the range even when it came before the
+	 * range's first bio: what lay before it is not durable either.
 	 */
-	if (!wrote)
-		return 0;
-	atomic64_inc(&d->stats.journal_writes);
 	if (r < 0) {
 		*fua = false;
 		d->unflushed = true;
 		jrbd_wio_wait(&io, &bio);	/* nothing may stay in flight */
 		return r;
 	}
+	/*
+	 * An empty range (its end at the start of the block after its
+	 * start) writes nothing and leaves nothing unflushed.
+	 */
+	if (!wrote)
+		return 0;
 	/*
 	 * No bio submitted yet (not ->pending, which falls again as bios
 	 * complete): the open one is the whole range.
