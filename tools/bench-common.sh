@@ -32,6 +32,13 @@ bench_dmint_open() {
 	[ -b "/dev/mapper/$2" ] || die "no /dev/mapper/$2 after integritysetup open"
 }
 
+# bench_dmint_drain NAME: what dm-integrity journalled reaches its home
+# (suspend/resume), and udev's work on the events is waited for, so that
+# it falls into the caller's window.
+bench_dmint_drain() {
+	dmsetup suspend "$1" && dmsetup resume "$1" && udevadm settle
+}
+
 # bench_short_profile P: the fio options of the time-based profiles that
 # tools/profile and tools/ab run (make bench's own, sized ones are in
 # bench-guest), into the array fio_args; 1 for an unknown P.
