@@ -137,12 +137,13 @@ struct jrbd_wait {
  * commit stage idle and writes the batch itself, one FUA bio, whose
  * completion ends its bio from interrupt context: no hop to the commit
  * worker and back on the way (tuning step 19, design.md "The fast
- * pass").  The worker does the bookkeeping afterwards.
+ * pass").  The next committer, or the worker, does the bookkeeping
+ * afterwards (jrbd_fast_settle()).
  */
 enum jrbd_pass_owner {
 	JRBD_PASS_IDLE,
 	JRBD_PASS_WORKER,	/* jrbd_commit_pass() */
-	JRBD_PASS_FAST,		/* jrbd_fast_commit() until the worker ends it */
+	JRBD_PASS_FAST,		/* jrbd_fast_commit() until it is settled */
 };
 
 /*
@@ -160,8 +161,8 @@ struct jrbd_fast_pass {
 	/*
 	 * Set by the starter after it took ->pass (JRBD_PASS_FAST) under
 	 * ->jlock; the completion writes ->error and ->first_error before
-	 * its release of ->done, which the worker acquires before it ends
-	 * the pass.
+	 * its release of ->done, which whoever settles the pass (the next
+	 * committer or the worker) acquires before it ends the pass.
 	 */
 	struct bio bio;
 	struct bio_vec bvec[JRBD_FAST_VECS];
