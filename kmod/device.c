@@ -263,15 +263,31 @@ err_free_dev:
 }
 
 /*
- * Remove: refuse while open; otherwise make everything durable and home
- * (so the next create finds an empty journal), write the superblock,
- * unpublish, stop the stages and release the backing device.
+ * Remove: refuse while open, while a checkpoint message runs or while
+ * another remove does; otherwise make everything durable and home (so the
+ * next create finds an empty journal), write the superblock, unpublish,
+ * stop the stages and release the backing device.
+ *
+ * Called with jrbd_mod.ctl_lock held, which it drops while it drains (on
+ * a slow disk that takes as long as writing the whole journal home), so
+ * that status and other devices' operations go on meanwhile; ->removing
+ * keeps openers and other control operations off the device.  Module
+ * exit calls it with the netlink family already gone: nobody else walks
+ * the device list then.
  */
 int jrbd_dev_remove(struct jrbd_dev *d, struct netlink_ext_ack *extack)
 {
 	int r;
 
 	lockdep_assert_held(&jrbd_mod.ctl_lock);
+	if (d->removing) {
+		NL_SET_ERR_MSG(extack, "device is already being removed");
+		return -EBUSY;
+	}
+	if (d->ctl_busy) {
+		NL_SET_ERR_MSG(extack, "a checkpoint of the device is running");
+		return -EBUSY;
+	}
 	spin_lock(&d->open_lock);
 	if (d->open_count) {
 		spin_unlock(&d->open_lock);
@@ -281,7 +297,9 @@ int jrbd_dev_remove(struct jrbd_dev *d, struct netlink_ext_ack *extack)
 	d->removing = true;
 	spin_unlock(&d->open_lock);
 
+	mutex_unlock(&jrbd_mod.ctl_lock);
 	r = jrbd_checkpoint_all(d);
+	mutex_lock(&jrbd_mod.ctl_lock);
 	if (r == -EINTR) {
 		/* Killed while the disk was slow: the device stays. */
 		spin_lock(&d->open_lock);

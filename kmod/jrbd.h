@@ -66,7 +66,10 @@ struct jrbd_module {
 	int major;		/* from register_blkdev(); read-only after init */
 	/*
 	 * Serialises every control operation (netlink doit/dumpit that
-	 * changes or walks the device set) -- like dm's _hash_lock.
+	 * changes or walks the device set) -- like dm's _hash_lock.  The
+	 * two that wait for the disk, a checkpoint message and the drain
+	 * of a remove, drop it while they wait and keep their device with
+	 * jrbd_dev.ctl_busy and jrbd_dev.removing instead.
 	 */
 	struct mutex ctl_lock;
 	struct list_head devices;	/* protected by ->ctl_lock */
@@ -339,10 +342,22 @@ struct jrbd_dev {
 	 */
 	int error;
 
-	/* Openers and removal, protected by ->open_lock. */
+	/* Openers, protected by ->open_lock. */
 	spinlock_t open_lock;
 	unsigned int open_count;
+	/*
+	 * A remove has begun (it drains with jrbd_mod.ctl_lock dropped):
+	 * no new openers, no other control operation.  Written with both
+	 * ->open_lock and jrbd_mod.ctl_lock held; read under either.
+	 */
 	bool removing;
+	/*
+	 * Control operations running on the device with jrbd_mod.ctl_lock
+	 * dropped (a forced checkpoint, which waits for the disk): remove
+	 * refuses while there are any, so the device outlives them.  Under
+	 * jrbd_mod.ctl_lock.
+	 */
+	unsigned int ctl_busy;
 
 	struct jrbd_stats stats;
 	struct jrbd_recovery_info rec;

@@ -434,17 +434,33 @@ static int jrbd_nl_message(struct sk_buff *skb, struct genl_info *info)
 	d = jrbd_nl_find(info);
 	if (!d)
 		goto out;
-	if (!strcmp(m, "checkpoint")) {
-		r = jrbd_checkpoint_all(d);
-		if (r)
-			NL_SET_ERR_MSG(info->extack, "device failed during the checkpoint");
-		else
-			jrbd_nl_notify(d, JRBD_CMD_EV_CHANGED);
-	} else {
+	if (strcmp(m, "checkpoint")) {
 		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[JRBD_A_MESSAGE],
 				    "unknown message (known: checkpoint)");
 		r = -EINVAL;
+		goto out;
 	}
+	if (d->removing) {
+		NL_SET_ERR_MSG(info->extack, "device is being removed");
+		r = -EBUSY;
+		goto out;
+	}
+	/*
+	 * The checkpoint waits for the disk: not under ->ctl_lock, or
+	 * status and every other device would wait as long.  ->ctl_busy
+	 * keeps remove off the device meanwhile.
+	 */
+	d->ctl_busy++;
+	mutex_unlock(&jrbd_mod.ctl_lock);
+	r = jrbd_checkpoint_all(d);
+	mutex_lock(&jrbd_mod.ctl_lock);
+	d->ctl_busy--;
+	if (r == -EINTR)
+		NL_SET_ERR_MSG(info->extack, "interrupted while writing the journal home");
+	else if (r)
+		NL_SET_ERR_MSG(info->extack, "device failed during the checkpoint");
+	else
+		jrbd_nl_notify(d, JRBD_CMD_EV_CHANGED);
 out:
 	mutex_unlock(&jrbd_mod.ctl_lock);
 	return r;
