@@ -294,7 +294,7 @@ int jrbd_dev_remove(struct jrbd_dev *d, struct netlink_ext_ack *extack)
 		NL_SET_ERR_MSG(extack, "device is open (mounted or in use)");
 		return -EBUSY;
 	}
-	d->removing = true;
+	WRITE_ONCE(d->removing, true);
 	spin_unlock(&d->open_lock);
 
 	mutex_unlock(&jrbd_mod.ctl_lock);
@@ -303,7 +303,7 @@ int jrbd_dev_remove(struct jrbd_dev *d, struct netlink_ext_ack *extack)
 	if (r == -EINTR) {
 		/* Killed while the disk was slow: the device stays. */
 		spin_lock(&d->open_lock);
-		d->removing = false;
+		WRITE_ONCE(d->removing, false);
 		spin_unlock(&d->open_lock);
 		NL_SET_ERR_MSG(extack, "interrupted while writing the journal home");
 		return r;

@@ -243,7 +243,11 @@ struct jrbd_dev {
 	/*
 	 * The superblock as last written (->sb.generation), and the buffer
 	 * it is encoded in.  Protected by ->sb_lock, which also serialises
-	 * superblock writes (rule W5).
+	 * superblock writes (rule W5) and so is held across their I/O.
+	 * Except the identity fields (->sb.node_id, ->sb.dev_uuid,
+	 * ->sb.cluster_uuid): create reads them from the disk before the
+	 * device is published and nothing writes them after, so status reads
+	 * them without the lock and never waits for a superblock write.
 	 */
 	struct mutex sb_lock;
 	struct jrbd_sb sb;

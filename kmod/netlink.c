@@ -181,10 +181,9 @@ static int jrbd_nl_fill_dev(struct sk_buff *msg, struct jrbd_dev *d)
 	spin_lock(&d->open_lock);
 	opens = d->open_count;
 	spin_unlock(&d->open_lock);
-	mutex_lock(&d->sb_lock);
+	/* fixed after create: no ->sb_lock, which waits for superblock I/O */
 	snprintf(uuid[0], sizeof(uuid[0]), "%pUb", d->sb.dev_uuid);
 	snprintf(uuid[1], sizeof(uuid[1]), "%pUb", d->sb.cluster_uuid);
-	mutex_unlock(&d->sb_lock);
 
 	if (nla_put_string(msg, JRBD_A_DEV_NAME, d->cfg.name) ||
 	    nla_put_string(msg, JRBD_A_BACKING_PATH, d->cfg.backing_path) ||
